@@ -1,0 +1,119 @@
+"""Bulletin text -> sections and items (title, body, pages, spans).
+
+The rules (see ``analysis.layout`` for lines and paragraphs):
+
+- a *section heading* is a one-line paragraph that is a known section name (codebook
+  ``sections``) or a short run of Chinese characters (at most 8, no punctuation or digits)
+  followed by a title;
+- a *title* is a paragraph of at most 60 characters whose last meaningful character (closing
+  quotes skipped) is not sentence punctuation; body paragraphs end in punctuation;
+- an *item* is a title with the body paragraphs up to the next title or heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from analysis.errors import InputError
+from analysis.layout import TERMINAL, Paragraph, last_meaningful, paragraphs, split_lines
+
+MAX_TITLE_CHARS = 60
+MAX_HEADING_CHARS = 8
+_HEADING = re.compile(rf"^[\u4e00-\u9fff]{{2,{MAX_HEADING_CHARS}}}$")
+
+
+@dataclass
+class Item:
+    """One bulletin item with its place in the raw text."""
+
+    seq: int
+    section: str
+    title_paragraph: Paragraph
+    body_paragraphs: list[Paragraph]
+
+    @property
+    def title(self) -> str:
+        return self.title_paragraph.text
+
+    @property
+    def body(self) -> str:
+        """Body paragraphs (re-joined lines), separated by a newline."""
+        return "\n".join(p.text for p in self.body_paragraphs)
+
+    @property
+    def start(self) -> int:
+        return self.title_paragraph.start
+
+    @property
+    def end(self) -> int:
+        last = self.body_paragraphs[-1] if self.body_paragraphs else self.title_paragraph
+        return last.end
+
+    @property
+    def page_start(self) -> int | None:
+        return self.title_paragraph.page_start
+
+    @property
+    def page_end(self) -> int | None:
+        last = self.body_paragraphs[-1] if self.body_paragraphs else self.title_paragraph
+        return last.page_end
+
+    def locate_body(self, offset: int) -> tuple[int, int | None]:
+        """Raw offset and page of the character at ``offset`` in ``body``."""
+        for para in self.body_paragraphs:
+            if offset <= len(para.text):
+                return para.locate(min(offset, max(len(para.text) - 1, 0)))
+            offset -= len(para.text) + 1
+        raise IndexError(offset)
+
+    def body_span(self, start: int, end: int) -> tuple[int, int, int | None]:
+        """Raw ``(start, end, page)`` of the body slice ``body[start:end]`` (``end > start``)."""
+        raw_start, page = self.locate_body(start)
+        raw_last, _ = self.locate_body(end - 1)
+        return raw_start, raw_last + 1, page
+
+
+def is_title(para: Paragraph) -> bool:
+    """A short paragraph that does not end in sentence punctuation."""
+    text = para.text
+    return 0 < len(text) <= MAX_TITLE_CHARS and last_meaningful(text) not in TERMINAL
+
+
+def is_heading(para: Paragraph, following: Paragraph | None, known: Iterable[str]) -> bool:
+    """A section heading: a known name, or a short all-Chinese line followed by a title."""
+    text = para.text.replace(" ", "")
+    if len(para.lines) != 1:
+        return False
+    if text in set(known):
+        return True
+    return bool(_HEADING.match(text)) and following is not None and is_title(following)
+
+
+def parse_items(text: str, source: object, known_sections: Iterable[str] = ()) -> list[Item]:
+    """Parse a decoded bulletin into items. ``source`` names the file in errors.
+
+    Raises ``InputError`` when no item can be recognised.
+    """
+    known = tuple(known_sections)
+    paras = paragraphs(split_lines(text))
+    items: list[Item] = []
+    section = ""
+    current: Item | None = None
+    for k, para in enumerate(paras):
+        following = paras[k + 1] if k + 1 < len(paras) else None
+        if is_heading(para, following, known):
+            section = para.text.replace(" ", "")
+            current = None
+        elif is_title(para) and (following is None or not is_title(following) or current is None):
+            current = Item(len(items) + 1, section, para, [])
+            items.append(current)
+        elif current is not None:
+            current.body_paragraphs.append(para)
+    items = [item for item in items if item.body_paragraphs]
+    for seq, item in enumerate(items, start=1):
+        item.seq = seq
+    if not items:
+        raise InputError(source, "no recognisable bulletin items (no title followed by body text)")
+    return items
