@@ -15,11 +15,6 @@ from analysis.errors import InputError
 #: Encodings tried in order when none is given. GB18030 is a superset of GBK and GB2312.
 DEFAULT_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 
-# Full-width ASCII (U+FF01..U+FF5E) -> ASCII, and the ideographic space -> space: 1:1 so offsets
-# in the translated text equal offsets in the original.
-_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-
-
 @dataclass(frozen=True)
 class BulletinText:
     """A decoded bulletin file."""
@@ -28,11 +23,6 @@ class BulletinText:
     text: str
     encoding: str
     sha256: str
-
-
-def halfwidth(text: str) -> str:
-    """Map full-width ASCII characters to ASCII, one character for one (offsets are kept)."""
-    return text.translate(_HALFWIDTH)
 
 
 def read_bulletin(path: Path | str, encoding: str | None = None) -> BulletinText:
