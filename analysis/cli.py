@@ -1,0 +1,106 @@
+"""Command line: ``python -m analysis COMMAND ...`` (see ``--help``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.atomic import atomic_open
+from analysis.errors import InputError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str) -> Callable:
+    """Register a subcommand handler."""
+
+    def register(func: Callable[[argparse.Namespace], int]) -> Callable:
+        COMMANDS[name] = func
+        return func
+
+    return register
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    p = argparse.ArgumentParser(prog="python -m analysis",
+                                description="Chinese policy bulletins: ingest, code, analyse.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text in (("items", "coded items of one bulletin as CSV"),
+                            ("figures", "figures of one bulletin as CSV")):
+        s = sub.add_parser(name, help=help_text, description=help_text)
+        s.add_argument("bulletin", type=Path, help="bulletin text file (any path)")
+        s.add_argument("--out", type=Path, help="output CSV (default: stdout)")
+        s.add_argument("--encoding", help="file encoding (default: detect UTF-8 / GB18030)")
+    sub.add_parser("build", help="code every bulletin in data/raw/ into data/processed/")
+    sub.add_parser("agreement", help="automatic coder versus reviewed coding, per field")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (one line on stderr for bad input)."""
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        return 0
+
+
+def _write_csv(frame: pd.DataFrame, out: Path | None) -> None:
+    if out is None:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    if out.is_dir():
+        raise InputError(out, "is a directory, expected a file name for --out")
+    try:
+        with atomic_open(out) as handle:
+            frame.to_csv(handle, index=False, lineterminator="\n")
+    except OSError as err:
+        raise InputError(out, f"cannot write: {err.strerror}") from err
+
+
+@command("items")
+def _items(args: argparse.Namespace) -> int:
+    from analysis.dataset import Pipeline
+
+    tables = Pipeline().code_file(args.bulletin, args.encoding)
+    _write_csv(tables.items, args.out)
+    return 0
+
+
+@command("figures")
+def _figures(args: argparse.Namespace) -> int:
+    from analysis.dataset import Pipeline
+
+    tables = Pipeline().code_file(args.bulletin, args.encoding)
+    _write_csv(tables.figures, args.out)
+    return 0
+
+
+@command("build")
+def _build(args: argparse.Namespace) -> int:
+    from analysis.dataset import build
+
+    written = build()
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+@command("agreement")
+def _agreement(args: argparse.Namespace) -> int:
+    from analysis.agreement import agreement_report
+
+    print(agreement_report())
+    return 0

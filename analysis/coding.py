@@ -1,0 +1,248 @@
+"""Automatic coding of one item: regions, domains, instruments, claims of a first, issuing level.
+
+Every code comes with ``Evidence``: the exact matched text and its offsets in the item's coding
+text (``title + "\\n" + body``); ``analysis.dataset`` maps those offsets to the raw file.
+
+Rules (their vocabularies live in ``data/codebook.yml``):
+
+- **Regions**: the places named in the title are the actors. When the title names none, the
+  places in the body's first sentence; then provincial service platforms (随申办 ...); then
+  a province named at least twice in the body. Places named elsewhere (partners, companies,
+  comparisons) are not coded. Region groups (长三角 ...) expand to their provinces only when no
+  single province is found.
+- **Domains**: keyword scores (see the codebook); ``other`` when none reaches its threshold.
+- **Instruments**: every tool whose keyword occurs; sides follow from the tools.
+- **Firsts**: national and provincial patterns, exclusions removed first.
+- **Issuing level**: the first issuing agency in the lead paragraph, else the title's subject
+  place before an issuing verb; empty when not stated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from analysis.codebook import Codebook
+from analysis.gazetteer import Gazetteer, PlaceMatch
+
+_SENTENCE = re.compile(r"[^。！？；\n]*[。！？；\n]?")
+_ISSUING_VERB = r"(?:[\u4e00-\u9fff]{0,2}?)(?:出台|发布|印发|推出|公布|实施|明确|启动|上线)"
+CITY_LEVELS = {"prefecture", "sub_provincial"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One coded fact: ``field`` = ``value`` because of ``text`` at ``start:end``."""
+
+    field: str
+    value: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Codes:
+    """All automatic codes of one item."""
+
+    provinces: list[str] = field(default_factory=list)
+    province_codes: list[str] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    instruments: list[str] = field(default_factory=list)
+    instrument_sides: list[str] = field(default_factory=list)
+    is_national_first: bool = False
+    is_provincial_first: bool = False
+    issuing_level: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+class Coder:
+    """Applies the codebook's rules; build once, call ``code`` per item."""
+
+    def __init__(self, codebook: Codebook, gazetteer: Gazetteer) -> None:
+        self.codebook = codebook
+        self.gazetteer = gazetteer
+        names = "|".join(re.escape(n) for n in sorted(surface_names(codebook), key=len,
+                                                                reverse=True))
+        firsts = codebook.firsts
+        self._national = _compile(firsts.national.patterns, names)
+        self._provincial = _compile(firsts.provincial.patterns, names)
+        self._exclusions = _compile(firsts.exclusions, names)
+        self._issuers = [
+            (level, re.compile(p)) for level, spec in codebook.issuers.levels.items()
+            for p in spec.patterns
+        ]
+        self._subject = re.compile(rf"^(?:{names})(?:省|市|自治区)?{_ISSUING_VERB}")
+
+    def code(self, title: str, body: str) -> Codes:
+        """Code one item from its title and body (coding text = title + newline + body)."""
+        text = f"{title}\n{body}"
+        codes = Codes()
+        self._regions(text, len(title), codes)
+        self._domains(text, len(title), codes)
+        self._instruments(text, codes)
+        self._firsts(text, codes)
+        self._issuer(text, len(title), codes)
+        return codes
+
+    # -- regions ---------------------------------------------------------------------------
+    def _find(self, text: str, start: int = 0, end: int | None = None) -> list[PlaceMatch]:
+        """Places in ``text[start:end]`` with offsets into ``text``."""
+        chunk = text[start:end]
+        return [m._replace(start=m.start + start, end=m.end + start)
+                for m in self.gazetteer.find(chunk)]
+
+    def _regions(self, text: str, title_len: int, codes: Codes) -> None:
+        lead_start, lead_end = _first_sentence(text, title_len + 1)
+        places = [m for m in self._find(text, 0, title_len) if m.level != "platform"]
+        if not places:
+            places = [m for m in self._find(text, lead_start, lead_end)
+                      if not m.ambiguous and m.level != "platform"]
+        if not places:
+            places = [m for m in self._find(text) if m.level == "platform"]
+        if not places:
+            places = _repeated([m for m in self._find(text) if not m.ambiguous], minimum=2)
+        for match in places:
+            if match.province_code not in codes.province_codes:
+                codes.province_codes.append(match.province_code)
+                short = self.gazetteer.province(match.province_code).short
+                codes.evidence.append(_ev("province", short, text, match))
+            if match.level not in {"province", "platform"} and match.name not in codes.cities:
+                codes.cities.append(match.name)
+                codes.evidence.append(_ev("city", match.name, text, match))
+        if not places:
+            groups = self.gazetteer.find_groups(text[:title_len]) or self.gazetteer.find_groups(
+                text[lead_start:lead_end])
+            base = 0 if self.gazetteer.find_groups(text[:title_len]) else lead_start
+            for group in groups:
+                for code in group.province_codes:
+                    if code not in codes.province_codes:
+                        codes.province_codes.append(code)
+                        codes.evidence.append(Evidence(
+                            "province", self.gazetteer.province(code).short, group.name,
+                            base + group.start, base + group.end))
+        codes.provinces = [self.gazetteer.province(c).short for c in codes.province_codes]
+
+    # -- domains ---------------------------------------------------------------------------
+    def _domains(self, text: str, title_len: int, codes: Codes) -> None:
+        for domain_id, spec in self.codebook.domains.items():
+            if domain_id == "other":
+                continue
+            score, hits = 0, []
+            for word in spec.keywords.strong:
+                pos = text.find(word)
+                if pos >= 0:
+                    score += 3 if pos < title_len else 2
+                    hits.append((word, pos))
+            for word in spec.keywords.weak:
+                pos = text.find(word)
+                if pos >= 0:
+                    score += 1
+                    hits.append((word, pos))
+            if score >= spec.min_score:
+                codes.domains.append(domain_id)
+                for word, pos in hits:
+                    codes.evidence.append(Evidence("domain", domain_id, word, pos, pos + len(word)))
+        if not codes.domains:
+            codes.domains.append("other")
+
+    # -- instruments -----------------------------------------------------------------------
+    def _instruments(self, text: str, codes: Codes) -> None:
+        for side, spec in self.codebook.instruments.items():
+            for tool_id, tool in spec.tools.items():
+                hits = [(w, text.find(w)) for w in tool.keywords if w in text]
+                if not hits:
+                    continue
+                codes.instruments.append(tool_id)
+                if side not in codes.instrument_sides:
+                    codes.instrument_sides.append(side)
+                word, pos = min(hits, key=lambda h: h[1])
+                codes.evidence.append(Evidence("instrument", tool_id, word, pos, pos + len(word)))
+
+    # -- firsts ----------------------------------------------------------------------------
+    def _firsts(self, text: str, codes: Codes) -> None:
+        masked = text
+        for pattern in self._exclusions:
+            masked = pattern.sub(lambda m: "\0" * len(m.group()), masked)
+        for pattern in self._national:
+            for m in pattern.finditer(masked):
+                codes.is_national_first = True
+                codes.evidence.append(Evidence("national_first", "1", m.group(), *m.span()))
+        national_spans = [(e.start, e.end) for e in codes.evidence if e.field == "national_first"]
+        for pattern in self._provincial:
+            for m in pattern.finditer(masked):
+                if any(s < m.end() and m.start() < e for s, e in national_spans):
+                    continue
+                codes.is_provincial_first = True
+                codes.evidence.append(Evidence("provincial_first", "1", m.group(), *m.span()))
+
+    # -- issuing level ---------------------------------------------------------------------
+    def _issuer(self, text: str, title_len: int, codes: Codes) -> None:
+        lead_end = text.find("\n", title_len + 1)
+        lead_end = len(text) if lead_end < 0 else lead_end
+        found: list[tuple[int, str, re.Match[str]]] = []
+        for level, pattern in self._issuers:
+            m = pattern.search(text, title_len + 1, lead_end)
+            if m:
+                found.append((m.start(), level, m))
+        if found:
+            _, level, m = min(found, key=lambda f: (f[0], f[1] != "district_zone"))
+            place = self._place_before(text, m.start(), title_len + 1)
+            level = self._refine_level(level, place)
+            start = place.start if place else m.start()
+            codes.issuing_level = level
+            codes.evidence.append(Evidence("issuing_level", level, text[start : m.end()], start,
+                                           m.end()))
+            return
+        m = self._subject.match(text[:title_len])
+        if m:
+            codes.issuing_level = _level_of_place(self.gazetteer.find(m.group())[0])
+            codes.evidence.append(
+                Evidence("issuing_level", codes.issuing_level, m.group(), 0, m.end())
+            )
+
+    def _place_before(self, text: str, pos: int, floor: int) -> PlaceMatch | None:
+        window_start = max(floor, pos - 12)
+        matches = self._find(text, window_start, pos + 1)
+        return matches[-1] if matches else None
+
+    @staticmethod
+    def _refine_level(level: str, place: PlaceMatch | None) -> str:
+        if level in {"central", "district_zone"} or place is None:
+            return level
+        return _level_of_place(place)
+
+
+def surface_names(codebook: Codebook) -> list[str]:
+    """Every province and place name form the gazetteer matches."""
+    names = [f for p in codebook.provinces for f in p.surface_forms()]
+    return names + [f for p in codebook.places for f in p.surface_forms()]
+
+
+def _level_of_place(place: PlaceMatch) -> str:
+    if place.level in {"province", "platform"}:
+        return "province"
+    if place.level in CITY_LEVELS:
+        return "city"
+    return "district_zone"
+
+
+def _compile(patterns: list[str], names: str) -> list[re.Pattern[str]]:
+    return [re.compile(p.replace("{places}", names)) for p in patterns]
+
+
+def _first_sentence(text: str, start: int) -> tuple[int, int]:
+    m = _SENTENCE.match(text, start)
+    return (start, m.end()) if m else (start, start)
+
+
+def _repeated(matches: list[PlaceMatch], minimum: int) -> list[PlaceMatch]:
+    counts: dict[str, int] = {}
+    for m in matches:
+        counts[m.province_code] = counts.get(m.province_code, 0) + 1
+    return [m for m in matches if counts[m.province_code] >= minimum]
+
+
+def _ev(field_name: str, value: str, text: str, match: PlaceMatch) -> Evidence:
+    return Evidence(field_name, value, text[match.start : match.end], match.start, match.end)

@@ -1,0 +1,223 @@
+"""The pipeline: raw bulletins -> coded, reviewed, validated tables in ``data/processed/``.
+
+One bulletin: decode (``textio``), parse (``ingest``), code (``coding``), extract figures
+(``figures``), map every span to raw offsets and pages, apply the review file (``review``),
+validate (``schema``). Tables are written atomically, all or nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis import paths
+from analysis.atomic import atomic_open
+from analysis.codebook import Codebook, load_codebook
+from analysis.coding import Coder, Evidence
+from analysis.errors import InputError
+from analysis.figures import extract_figures
+from analysis.gazetteer import Gazetteer
+from analysis.ingest import Item, parse_items
+from analysis.layout import paragraph_mode, split_lines
+from analysis.review import Override, apply_review, load_review
+from analysis.schema import TABLES, validate
+from analysis.textio import BulletinText, read_bulletin
+
+
+@dataclass
+class Tables:
+    """The four processed tables."""
+
+    items: pd.DataFrame
+    figures: pd.DataFrame
+    evidence: pd.DataFrame
+    bulletins: pd.DataFrame
+
+    def as_dict(self) -> dict[str, pd.DataFrame]:
+        return {"items": self.items, "figures": self.figures, "evidence": self.evidence,
+                "bulletins": self.bulletins}
+
+
+class Pipeline:
+    """Codes bulletins with one codebook and one review file (loaded once)."""
+
+    def __init__(self, codebook_path: Path | None = None, review_path: Path | None = None,
+                 use_review: bool = True) -> None:
+        self.codebook: Codebook = load_codebook(codebook_path or paths.CODEBOOK)
+        self.gazetteer = Gazetteer(self.codebook)
+        self.coder = Coder(self.codebook, self.gazetteer)
+        self.review_path = review_path or paths.REVIEW
+        shorts = {p.short: p.code for p in self.codebook.provinces}
+        self.province_codes = shorts
+        self.overrides: list[Override] = (
+            load_review(self.review_path, set(shorts)) if use_review else [])
+        self.sections = [s.name for s in self.codebook.sections]
+
+    def code_file(self, path: Path, encoding: str | None = None) -> Tables:
+        """Code one bulletin file into validated tables."""
+        bulletin = read_bulletin(path, encoding)
+        bulletin_id, meta = identify(bulletin)
+        items = parse_items(bulletin.text, path, self.sections)
+        item_rows, figure_rows, evidence_rows = [], [], []
+        for item in items:
+            item_id = f"{bulletin_id}-{item.seq:02d}"
+            codes = self.coder.code(item.title, item.body)
+            item_rows.append(_item_row(item, item_id, bulletin_id, meta, codes))
+            evidence_rows += [_evidence_row(item, item_id, e) for e in codes.evidence]
+            for n, fig in enumerate(extract_figures(item.body), start=1):
+                start, end, page = item.body_span(fig.start, fig.end)
+                figure_rows.append({
+                    "figure_id": f"{item_id}-f{n:02d}", "item_id": item_id,
+                    "bulletin_id": bulletin_id, "kind": fig.kind, "value": fig.value,
+                    "unit": fig.unit, "comparator": fig.comparator, "low": fig.low,
+                    "high": fig.high, "target_year": fig.target_year,
+                    "counted": fig.counted, "period": fig.period, "text": fig.text,
+                    "start": start, "end": end, "page": page,
+                })
+        frame = pd.DataFrame(item_rows, columns=list(TABLES["items"].columns))
+        frame = apply_review(frame, self.overrides, bulletin_id, self.review_path,
+                             self.province_codes)
+        evidence_rows += _review_evidence(self.overrides, bulletin_id)
+        pages = [i.page_end for i in items if i.page_end is not None]
+        bulletins = pd.DataFrame([{
+            "bulletin_id": bulletin_id, "file": _relative(path), "sha256": bulletin.sha256,
+            "encoding": bulletin.encoding, "issue_date": meta.get("issue_date"),
+            "n_items": len(items), "n_pages": max(pages) if pages else None,
+            "paragraph_mode": paragraph_mode(split_lines(bulletin.text)),
+        }])
+        return _validated(Tables(
+            items=frame,
+            figures=pd.DataFrame(figure_rows, columns=list(TABLES["figures"].columns)),
+            evidence=pd.DataFrame(evidence_rows, columns=list(TABLES["evidence"].columns)),
+            bulletins=bulletins,
+        ))
+
+    def code_files(self, files: list[Path]) -> Tables:
+        """Code several bulletins; their ids must be distinct."""
+        parts = [self.code_file(f) for f in files]
+        seen: dict[str, Path] = {}
+        for f, part in zip(files, parts, strict=True):
+            bid = part.bulletins["bulletin_id"].iloc[0]
+            if bid in seen:
+                raise InputError(f, f"bulletin id {bid!r} already used by {seen[bid]}")
+            seen[bid] = f
+        return _validated(Tables(*(
+            pd.concat([getattr(p, name) for p in parts], ignore_index=True)
+            for name in ("items", "figures", "evidence", "bulletins")
+        )))
+
+
+def identify(bulletin: BulletinText) -> tuple[str, dict]:
+    """Bulletin id and metadata: from the file's sidecar, else from a raw bulletin with the same
+    checksum (so the review file applies to a copy), else the file name stem."""
+    sidecar = paths.sidecar_for(bulletin.path)
+    candidates = [sidecar] if sidecar.exists() else []
+    candidates += sorted(paths.RAW.glob("*.meta.yml")) if paths.RAW.exists() else []
+    for meta_path in candidates:
+        meta = load_sidecar(meta_path)
+        if meta_path == sidecar or meta.get("sha256") == bulletin.sha256:
+            return str(meta.get("bulletin_id") or bulletin.path.stem), meta
+    return bulletin.path.stem, {}
+
+
+def load_sidecar(path: Path) -> dict:
+    """Read a bulletin's metadata sidecar (YAML mapping)."""
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise InputError(path, f"invalid YAML: {err}".splitlines()[0]) from err
+    if not isinstance(meta, dict):
+        raise InputError(path, "sidecar must be a YAML mapping")
+    return meta
+
+
+def raw_bulletins(raw_dir: Path | None = None) -> list[Path]:
+    """The bulletin text files in ``data/raw/``."""
+    return sorted((raw_dir or paths.RAW).glob("*.txt"))
+
+
+def write_tables(tables: Tables, out_dir: Path | None = None) -> dict[str, Path]:
+    """Validate and write every table as CSV, all or nothing (temp files renamed at the end)."""
+    out_dir = out_dir or paths.PROCESSED
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    with contextlib.ExitStack() as stack:
+        pending = []
+        for name, frame in tables.as_dict().items():
+            validate(name, frame)
+            target = out_dir / f"{name}.csv"
+            handle = stack.enter_context(atomic_open(target.with_suffix(".csv.part")))
+            frame.to_csv(handle, index=False, lineterminator="\n")
+            pending.append((target.with_suffix(".csv.part"), target))
+            written[name] = target
+    for part, target in pending:
+        os.replace(part, target)
+    return written
+
+
+def build(raw_dir: Path | None = None, out_dir: Path | None = None) -> dict[str, Path]:
+    """Code every bulletin in ``data/raw/`` and write the processed tables."""
+    files = raw_bulletins(raw_dir)
+    if not files:
+        raise InputError(raw_dir or paths.RAW, "no bulletin .txt files")
+    return write_tables(Pipeline().code_files(files), out_dir)
+
+
+def _validated(tables: Tables) -> Tables:
+    return Tables(**{name: validate(name, frame) for name, frame in tables.as_dict().items()})
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _item_row(item: Item, item_id: str, bulletin_id: str, meta: dict, codes) -> dict:
+    return {
+        "item_id": item_id, "bulletin_id": bulletin_id, "issue_date": meta.get("issue_date"),
+        "seq": item.seq, "section": item.section, "title": item.title,
+        "page_start": item.page_start, "page_end": item.page_end,
+        "start": item.start, "end": item.end, "body": item.body,
+        "provinces": ";".join(codes.provinces),
+        "province_codes": ";".join(codes.province_codes),
+        "cities": ";".join(codes.cities), "domains": ";".join(codes.domains),
+        "instruments": ";".join(codes.instruments),
+        "instrument_sides": ";".join(codes.instrument_sides),
+        "is_national_first": int(codes.is_national_first),
+        "is_provincial_first": int(codes.is_provincial_first),
+        "issuing_level": codes.issuing_level, "overridden": "",
+    }
+
+
+def _evidence_row(item: Item, item_id: str, ev: Evidence) -> dict:
+    start, end, page = item_span(item, ev.start, ev.end)
+    return {"item_id": item_id, "field": ev.field, "value": ev.value, "text": ev.text,
+            "start": start, "end": end, "page": page, "source": "auto"}
+
+
+def item_span(item: Item, start: int, end: int) -> tuple[int, int, int | None]:
+    """Raw span of ``(title + "\\n" + body)[start:end]`` (the coding text of ``coding``)."""
+    title_len = len(item.title)
+    if start < title_len:
+        raw_start, page = item.title_paragraph.locate(start)
+        raw_last, _ = item.title_paragraph.locate(min(end, title_len) - 1)
+        return raw_start, raw_last + 1, page
+    return item.body_span(start - title_len - 1, end - title_len - 1)
+
+
+def _review_evidence(overrides: list[Override], bulletin_id: str) -> list[dict]:
+    field_of = {"provinces": "province", "cities": "city", "domains": "domain",
+                "instruments": "instrument", "is_national_first": "national_first",
+                "is_provincial_first": "provincial_first", "issuing_level": "issuing_level"}
+    return [
+        {"item_id": o.item_id, "field": field_of[o.field], "value": o.value,
+         "text": o.reason, "start": None, "end": None, "page": None, "source": "review"}
+        for o in overrides if o.bulletin_id == bulletin_id
+    ]
