@@ -1,0 +1,111 @@
+import pytest
+
+from analysis.codebook import load_codebook
+from analysis.coding import Coder
+from analysis.gazetteer import Gazetteer
+from analysis.ingest import parse_items
+from synthetic import bulletin_text
+
+# Reviewed provinces of the 24 seed items (the actor, not every place named in passing).
+SEED_PROVINCES = ["上海"] * 5 + ["江苏", "上海", "上海", "上海", "江苏", "安徽", "上海", "上海",
+                                 "上海", "江苏", "上海", "上海", "江苏", "江苏", "山东", "山东",
+                                 "山东", "广东", "重庆"]
+NATIONAL_FIRSTS = {1, 4, 6, 18, 19, 22}
+PROVINCIAL_FIRSTS = {11}
+
+
+@pytest.fixture(scope="module")
+def coder():
+    cb = load_codebook()
+    return Coder(cb, Gazetteer(cb))
+
+
+@pytest.fixture(scope="module")
+def seed_codes(coder, seed_text):
+    return [(item, coder.code(item.title, item.body)) for item in parse_items(seed_text, "seed")]
+
+
+def test_seed_provinces(seed_codes):
+    assert [";".join(c.provinces) for _, c in seed_codes] == SEED_PROVINCES
+
+
+def test_seed_cities(seed_codes):
+    cities = {i.seq: c.cities for i, c in seed_codes if c.cities}
+    assert cities == {2: ["临港新片区"], 4: ["临港新片区"], 5: ["临港新片区"], 7: ["临港新片区"],
+                      10: ["苏州"], 19: ["苏州"], 22: ["济南"], 23: ["深圳"]}
+
+
+def test_passing_mentions_are_not_coded(seed_codes):
+    # item 20 names IBM, Siemens, Huawei and German and Japanese institutes as partners
+    item, codes = seed_codes[19]
+    assert "德国" in item.body and codes.provinces == ["山东"]
+    # item 13 names the Yangtze delta and Pudong, but Shanghai acts
+    assert seed_codes[12][1].provinces == ["上海"]
+
+
+def test_seed_firsts_national_and_provincial_kept_apart(seed_codes):
+    assert {i.seq for i, c in seed_codes if c.is_national_first} == NATIONAL_FIRSTS
+    assert {i.seq for i, c in seed_codes if c.is_provincial_first} == PROVINCIAL_FIRSTS
+    texts = {e.text for i, c in seed_codes for e in c.evidence if e.field == "national_first"}
+    assert {"全国首个", "国内首单", "国内首个", "全国率先", "全国首创", "国内率先"} <= texts
+
+
+def test_first_version_software_is_not_a_claim(coder):
+    codes = coder.code("某省公布首版次软件名单", "该省公布首版次软件名单，第一时间发布。")
+    assert not codes.is_national_first and not codes.is_provincial_first
+
+
+def test_seed_domains_sample(seed_codes):
+    domains = {i.seq: c.domains for i, c in seed_codes}
+    assert domains[5] == ["ftz"]
+    assert domains[22] == ["digital_government"]
+    assert domains[24] == ["digital_government"]
+    assert domains[11] == ["industrial"]
+    assert domains[12] == ["other"]  # environmental governance
+    assert set(domains[7]) == {"ftz", "industrial"}
+
+
+def test_seed_issuing_levels_sample(seed_codes):
+    level = {i.seq: c.issuing_level for i, c in seed_codes}
+    assert level[5] == "district_zone"  # 临港新片区管委会
+    assert level[6] == "province"  # 江苏省文化和旅游厅
+    assert level[10] == "city"  # 苏州市政府
+    assert level[3] == "province"  # 上海市文旅局: a municipality's bureau is provincial level
+    assert level[22] == ""  # not stated
+
+
+def test_instruments_and_sides(seed_codes):
+    codes = seed_codes[20][1]  # 山东 SME support: subsidies, risk compensation, innovation vouchers
+    assert {"funding", "finance"} <= set(codes.instruments)
+    assert codes.instrument_sides[:2] == ["supply", "environment"]
+
+
+def test_evidence_offsets_index_the_coding_text(seed_codes):
+    for item, codes in seed_codes:
+        text = f"{item.title}\n{item.body}"
+        for ev in codes.evidence:
+            assert text[ev.start:ev.end] == ev.text, (item.seq, ev)
+
+
+def test_synthetic_bulletin_is_coded(coder):
+    items = parse_items(bulletin_text(), "synthetic")
+    codes = [coder.code(i.title, i.body) for i in items]
+    assert [c.provinces for c in codes] == [["浙江"], ["内蒙古"], ["海南"], ["广东"]]
+    assert codes[2].cities == ["洋浦"] and codes[3].cities == ["深圳"]
+    assert [c.domains for c in codes] == [["digital_government"], ["digital_government"],
+                                          ["ftz"], ["industrial"]]
+    assert [c.is_national_first for c in codes] == [False, False, False, True]
+    assert codes[2].issuing_level == "district_zone"
+    assert codes[3].issuing_level == "city"
+
+
+def test_region_group_expands_only_without_a_province(coder):
+    codes = coder.code("长三角推进生态绿色一体化", "长三角三省一市日前联合发布方案。")
+    assert set(codes.provinces) == {"上海", "江苏", "浙江", "安徽"}
+    codes = coder.code("上海推进长三角一体化", "上海市日前举行会议。")
+    assert codes.provinces == ["上海"]
+
+
+def test_title_without_place_falls_back_to_lead_sentence(coder):
+    codes = coder.code("政务服务再提速", "近日，成都市推出政务服务新举措。北京等地也有类似做法。")
+    assert codes.provinces == ["四川"] and codes.cities == ["成都"]
