@@ -231,10 +231,10 @@ class Codebook(_Model):
     region_groups: dict[Name, list[Code]] = {}
     platform_aliases: dict[Name, Code] = {}
     sections: list[Section] = []
-    domains: dict[str, Domain] = {}
-    instruments: dict[str, InstrumentSide] = {}
-    firsts: Firsts = Firsts()
-    issuers: Issuers = Issuers()
+    domains: dict[str, Domain]
+    instruments: dict[str, InstrumentSide]
+    firsts: Firsts
+    issuers: Issuers
 
     @model_validator(mode="after")
     def _cross_check(self) -> Codebook:

@@ -15,6 +15,8 @@ from analysis.errors import InputError
 from analysis.gazetteer import Gazetteer, load_gazetteer
 
 REAL_TEXT = paths.CODEBOOK.read_text(encoding="utf-8")
+# The gazetteer part of the real codebook (everything before the coding rules).
+GAZETTEER_TEXT = REAL_TEXT[: REAL_TEXT.index("\ndomains:") + 1]
 
 
 @pytest.fixture(scope="module")
@@ -226,9 +228,8 @@ def test_load_is_cached_per_mtime(tmp_path: Path) -> None:
     assert second.province_by_code("110000").en == "Peking"
 
 
-def test_later_sections_are_optional_and_validated(tmp_path: Path) -> None:
-    cb = load_codebook(write(tmp_path, REAL_TEXT))
-    assert cb.domains == {} and cb.instruments == {} and cb.firsts.national.patterns == []
+def test_rule_sections_are_required_and_validated(tmp_path: Path) -> None:
+    assert ": domains: Field required" in load_error(tmp_path, GAZETTEER_TEXT)
     rules = """
 domains:
   digital_government:
@@ -267,23 +268,23 @@ issuers:
     city: {label: 市级, patterns: ['市人民政府']}
     district_zone: {label: 区级, patterns: ['区人民政府']}
 """
-    full = load_codebook(write(tmp_path, REAL_TEXT + rules))
+    full = load_codebook(write(tmp_path, GAZETTEER_TEXT + rules))
     assert set(full.domains) == {"digital_government", "ftz", "industrial", "other"}
     assert len(full.instruments["environment"].tools) == 6
     assert full.firsts.national.patterns[1] == "国内首[单个]"
     bad_domain = rules.replace("  other: {label", "  others: {label")
-    message = load_error(tmp_path, REAL_TEXT + bad_domain)
+    message = load_error(tmp_path, GAZETTEER_TEXT + bad_domain)
     assert ": domains: unknown id 'others'; missing other" in message
     bad_tool = rules.replace("tax: {label", "taxes: {label")
     assert ": instruments.environment.tools: unknown id 'taxes'" in load_error(
-        tmp_path, REAL_TEXT + bad_tool
+        tmp_path, GAZETTEER_TEXT + bad_tool
     )
     bad_regex = rules.replace("'国内首[单个]'", "'国内首[单个'")
-    message = load_error(tmp_path, REAL_TEXT + bad_regex)
+    message = load_error(tmp_path, GAZETTEER_TEXT + bad_regex)
     assert ": firsts.national.patterns[1]: bad regular expression '国内首[单个'" in message
     bad_issuer = rules.replace("'区人民政府'", "'(区'")
     assert ": issuers.levels.district_zone.patterns[0]: bad regular expression" in load_error(
-        tmp_path, REAL_TEXT + bad_issuer
+        tmp_path, GAZETTEER_TEXT + bad_issuer
     )
 
 

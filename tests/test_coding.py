@@ -4,6 +4,7 @@ from analysis.codebook import load_codebook
 from analysis.coding import Coder
 from analysis.gazetteer import Gazetteer
 from analysis.ingest import parse_items
+
 from synthetic import bulletin_text
 
 # Reviewed provinces of the 24 seed items (the actor, not every place named in passing).

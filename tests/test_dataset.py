@@ -7,6 +7,7 @@ from analysis import dataset
 from analysis.dataset import Pipeline, write_tables
 from analysis.errors import InputError
 from analysis.schema import data_dictionary
+
 from conftest import SEED
 from synthetic import bulletin_text
 

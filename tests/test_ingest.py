@@ -1,11 +1,12 @@
 import itertools
 
 import pytest
-from synthetic import SECTIONS, TITLES, bulletin_text
 
 from analysis.errors import InputError
 from analysis.ingest import parse_items
 from analysis.layout import paragraph_mode, split_lines
+
+from synthetic import SECTIONS, TITLES, bulletin_text
 
 # The 24 items of the seed bulletin as printed: position, section, title, first and last page.
 SEED_ITEMS = [

@@ -1,11 +1,12 @@
 import hashlib
 
 import pytest
-from conftest import SEED
-from synthetic import bulletin_text
 
 from analysis.errors import InputError
 from analysis.textio import read_bulletin
+
+from conftest import SEED
+from synthetic import bulletin_text
 
 
 def test_seed_checksum_and_encoding():
