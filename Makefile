@@ -5,20 +5,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint bench venv clean
+.PHONY: report test lint bench venv sysdeps clean
 
 venv: $(STAMP)
 
+# Debian packages (chromium, poppler-utils, pango): installed only when missing.
+sysdeps:
+	bash scripts/system-deps
+
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-report: $(STAMP)
-	$(PY) -m analysis build
+report: $(STAMP) sysdeps
+	$(PY) -m analysis report
 
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

@@ -37,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--out", type=Path, help="output CSV (default: stdout)")
         s.add_argument("--encoding", help="file encoding (default: detect UTF-8 / GB18030)")
     sub.add_parser("build", help="code every bulletin in data/raw/ into data/processed/")
+    sub.add_parser("report", help="the whole report: data, notebooks, HTML and PDF book")
     sub.add_parser("agreement", help="automatic coder versus reviewed coding, per field")
     return p
 
@@ -95,6 +96,20 @@ def _build(args: argparse.Namespace) -> int:
     written = build()
     for name, path in written.items():
         print(f"{name}: {path}")
+    return 0
+
+
+@command("report")
+def _report(args: argparse.Namespace) -> int:
+    from analysis.agreement import agreement_report
+    from analysis.dataset import build
+
+    written = build()
+    print("coded tables:")
+    for name, path in written.items():
+        print(f"  {name}: {path}")
+    print("automatic coder versus reviewed coding:")
+    print(agreement_report())
     return 0
 
 
