@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from analysis.codebook import Codebook
-from analysis.gazetteer import Gazetteer, PlaceMatch
+from analysis.gazetteer import Gazetteer, PlaceMatch, trie_regex
 
 _SENTENCE = re.compile(r"[^。！？；\n]*[。！？；\n]?")
 _ISSUING_VERB = r"(?:[\u4e00-\u9fff]{0,2}?)(?:出台|发布|印发|推出|公布|实施|明确|启动|上线)"
@@ -63,8 +63,7 @@ class Coder:
     def __init__(self, codebook: Codebook, gazetteer: Gazetteer) -> None:
         self.codebook = codebook
         self.gazetteer = gazetteer
-        names = "|".join(re.escape(n) for n in sorted(surface_names(codebook), key=len,
-                                                                reverse=True))
+        names = trie_regex(surface_names(codebook)).pattern
         firsts = codebook.firsts
         self._national = _compile(firsts.national.patterns, names)
         self._provincial = _compile(firsts.provincial.patterns, names)

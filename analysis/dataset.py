@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -48,7 +49,8 @@ class Pipeline:
 
     def __init__(self, codebook_path: Path | None = None, review_path: Path | None = None,
                  use_review: bool = True) -> None:
-        self.codebook: Codebook = load_codebook(codebook_path or paths.CODEBOOK)
+        self.codebook_path = codebook_path or paths.CODEBOOK
+        self.codebook: Codebook = load_codebook(self.codebook_path)
         self.gazetteer = Gazetteer(self.codebook)
         self.coder = Coder(self.codebook, self.gazetteer)
         self.review_path = review_path or paths.REVIEW
@@ -60,18 +62,39 @@ class Pipeline:
 
     def code_file(self, path: Path, encoding: str | None = None) -> Tables:
         """Code one bulletin file into validated tables."""
+        return self._tables([self.rows(path, encoding)])
+
+    def code_files(self, files: list[Path], jobs: int = 1) -> Tables:
+        """Code several bulletins (in ``jobs`` processes when > 1); their ids must be distinct.
+        Tables are built and validated once for all files."""
+        if jobs > 1 and len(files) > 1:
+            with ProcessPoolExecutor(jobs, initializer=_init_worker,
+                                     initargs=(self.codebook_path,)) as pool:
+                parts = list(pool.map(_rows_in_worker, files, chunksize=max(1, len(files) // 64)))
+        else:
+            parts = [self.rows(f) for f in files]
+        seen: dict[str, Path] = {}
+        for f, part in zip(files, parts, strict=True):
+            bid = part.bulletin["bulletin_id"]
+            if bid in seen:
+                raise InputError(f, f"bulletin id {bid!r} already used by {seen[bid]}")
+            seen[bid] = f
+        return self._tables(parts)
+
+    def rows(self, path: Path, encoding: str | None = None) -> Rows:
+        """Parse and code one bulletin into plain rows (not yet reviewed or validated)."""
         bulletin = read_bulletin(path, encoding)
         bulletin_id, meta = identify(bulletin)
         items = parse_items(bulletin.text, path, self.sections)
-        item_rows, figure_rows, evidence_rows = [], [], []
+        out = Rows()
         for item in items:
             item_id = f"{bulletin_id}-{item.seq:02d}"
             codes = self.coder.code(item.title, item.body)
-            item_rows.append(_item_row(item, item_id, bulletin_id, meta, codes))
-            evidence_rows += [_evidence_row(item, item_id, e) for e in codes.evidence]
+            out.items.append(_item_row(item, item_id, bulletin_id, meta, codes))
+            out.evidence += [_evidence_row(item, item_id, e) for e in codes.evidence]
             for n, fig in enumerate(extract_figures(item.body), start=1):
                 start, end, page = item.body_span(fig.start, fig.end)
-                figure_rows.append({
+                out.figures.append({
                     "figure_id": f"{item_id}-f{n:02d}", "item_id": item_id,
                     "bulletin_id": bulletin_id, "kind": fig.kind, "value": fig.value,
                     "unit": fig.unit, "comparator": fig.comparator, "low": fig.low,
@@ -79,37 +102,52 @@ class Pipeline:
                     "counted": fig.counted, "period": fig.period, "text": fig.text,
                     "start": start, "end": end, "page": page,
                 })
-        frame = pd.DataFrame(item_rows, columns=list(TABLES["items"].columns))
-        frame = apply_review(frame, self.overrides, bulletin_id, self.review_path,
-                             self.province_codes)
-        evidence_rows += _review_evidence(self.overrides, bulletin_id)
         pages = [i.page_end for i in items if i.page_end is not None]
-        bulletins = pd.DataFrame([{
+        out.bulletin = {
             "bulletin_id": bulletin_id, "file": _relative(path), "sha256": bulletin.sha256,
             "encoding": bulletin.encoding, "issue_date": meta.get("issue_date"),
             "n_items": len(items), "n_pages": max(pages) if pages else None,
             "paragraph_mode": paragraph_mode(split_lines(bulletin.text)),
-        }])
+        }
+        return out
+
+    def _tables(self, parts: list[Rows]) -> Tables:
+        def frame(name: str, rows: list[dict]) -> pd.DataFrame:
+            return pd.DataFrame(rows, columns=list(TABLES[name].columns))
+
+        items = frame("items", [r for p in parts for r in p.items])
+        items = apply_review(items, self.overrides, self.review_path, self.province_codes)
+        reviewed = [r for p in parts for r in _review_evidence(self.overrides,
+                                                               p.bulletin["bulletin_id"])]
         return _validated(Tables(
-            items=frame,
-            figures=pd.DataFrame(figure_rows, columns=list(TABLES["figures"].columns)),
-            evidence=pd.DataFrame(evidence_rows, columns=list(TABLES["evidence"].columns)),
-            bulletins=bulletins,
+            items=items,
+            figures=frame("figures", [r for p in parts for r in p.figures]),
+            evidence=frame("evidence", [r for p in parts for r in p.evidence] + reviewed),
+            bulletins=frame("bulletins", [p.bulletin for p in parts]),
         ))
 
-    def code_files(self, files: list[Path]) -> Tables:
-        """Code several bulletins; their ids must be distinct."""
-        parts = [self.code_file(f) for f in files]
-        seen: dict[str, Path] = {}
-        for f, part in zip(files, parts, strict=True):
-            bid = part.bulletins["bulletin_id"].iloc[0]
-            if bid in seen:
-                raise InputError(f, f"bulletin id {bid!r} already used by {seen[bid]}")
-            seen[bid] = f
-        return _validated(Tables(*(
-            pd.concat([getattr(p, name) for p in parts], ignore_index=True)
-            for name in ("items", "figures", "evidence", "bulletins")
-        )))
+
+@dataclass
+class Rows:
+    """One bulletin's coded rows before review and validation."""
+
+    items: list[dict] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)
+    bulletin: dict = field(default_factory=dict)
+
+
+_WORKER: Pipeline | None = None
+
+
+def _init_worker(codebook_path: Path) -> None:
+    global _WORKER
+    _WORKER = Pipeline(codebook_path, use_review=False)
+
+
+def _rows_in_worker(path: Path) -> Rows:
+    assert _WORKER is not None
+    return _WORKER.rows(path)
 
 
 def identify(bulletin: BulletinText) -> tuple[str, dict]:
@@ -199,7 +237,7 @@ def _item_row(item: Item, item_id: str, bulletin_id: str, meta: dict, codes) -> 
 def _evidence_row(item: Item, item_id: str, ev: Evidence) -> dict:
     start, end, page = item_span(item, ev.start, ev.end)
     return {"item_id": item_id, "field": ev.field, "value": ev.value, "text": ev.text,
-            "start": start, "end": end, "page": page, "source": "auto"}
+            "start": start, "end": end, "page": page, "source": "auto", "note": ""}
 
 
 def item_span(item: Item, start: int, end: int) -> tuple[int, int, int | None]:
@@ -218,6 +256,7 @@ def _review_evidence(overrides: list[Override], bulletin_id: str) -> list[dict]:
                 "is_provincial_first": "provincial_first", "issuing_level": "issuing_level"}
     return [
         {"item_id": o.item_id, "field": field_of[o.field], "value": o.value,
-         "text": o.reason, "start": None, "end": None, "page": None, "source": "review"}
+         "text": "", "start": None, "end": None, "page": None, "source": "review",
+         "note": o.reason}
         for o in overrides if o.bulletin_id == bulletin_id
     ]

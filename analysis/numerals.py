@@ -6,6 +6,7 @@ values). Both helpers are small and pure so the figure extractor can rely on the
 
 from __future__ import annotations
 
+import functools
 import re
 
 import cn2an
@@ -49,18 +50,16 @@ def to_halfwidth(s: str, keep: str = "") -> str:
     offsets found in the result index the original string. Characters listed in ``keep`` (for
     example Chinese punctuation such as ``，；``) are left untouched.
     """
-    out = []
-    for ch in s:
-        code = ord(ch)
-        if ch in keep:
-            out.append(ch)
-        elif 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - _FULLWIDTH_OFFSET))
-        elif ch == _IDEOGRAPHIC_SPACE:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return s.translate(_halfwidth_table(keep))
+
+
+@functools.lru_cache(maxsize=16)
+def _halfwidth_table(keep: str) -> dict[int, int]:
+    table = {code: code - _FULLWIDTH_OFFSET for code in range(0xFF01, 0xFF5F)}
+    table[ord(_IDEOGRAPHIC_SPACE)] = ord(" ")
+    for ch in keep:
+        table.pop(ord(ch), None)
+    return table
 
 
 def parse_number(token: str) -> float:

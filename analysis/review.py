@@ -74,17 +74,18 @@ def _check_row(path: Path, row: Override, provinces: set[str]) -> None:
             raise InputError(where, f"{row.field}: invalid value {row.value!r}")
 
 
-def apply_review(items: pd.DataFrame, overrides: list[Override], bulletin_id: str,
-                 review_path: Path, province_codes: dict[str, str]) -> pd.DataFrame:
-    """Apply the overrides naming ``bulletin_id`` to ``items`` (a copy is returned).
+def apply_review(items: pd.DataFrame, overrides: list[Override], review_path: Path,
+                 province_codes: dict[str, str]) -> pd.DataFrame:
+    """Apply the overrides naming bulletins present in ``items`` (a copy is returned).
 
-    Sets ``overridden`` to the overruled fields; keeps ``province_codes`` in step with
-    ``provinces``. A row naming an unknown item of this bulletin is an error.
+    Sets ``overridden`` to the overruled fields; keeps ``province_codes`` and
+    ``instrument_sides`` in step. A row naming an unknown item of a present bulletin is an error.
     """
     items = items.copy()
     known = set(items["item_id"])
+    present = set(items["bulletin_id"])
     for row in overrides:
-        if row.bulletin_id != bulletin_id:
+        if row.bulletin_id not in present:
             continue
         if row.item_id not in known:
             raise InputError(f"{review_path}:{row.line}", f"unknown item {row.item_id!r}")

@@ -142,6 +142,7 @@ EVIDENCE = pa.DataFrameSchema(
         "end": col("Int64", "Offset just after the source text.", SPAN, nullable=True),
         "page": col("Int64", "Page of the source text.", "page", nullable=True),
         "source": col(str, "Automatic code or analyst review.", allowed=SOURCES),
+        "note": col(str, "For review rows: the analyst's reason."),
     },
     strict=True, ordered=True,
 )
