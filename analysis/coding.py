@@ -73,14 +73,30 @@ class Coder:
             for p in spec.patterns
         ]
         self._subject = re.compile(rf"^(?:{names})(?:省|市|自治区)?{_ISSUING_VERB}")
+        keywords = sorted({w for d in codebook.domains.values()
+                           for w in (*d.keywords.strong, *d.keywords.weak)}
+                          | {w for side in codebook.instruments.values()
+                             for tool in side.tools.values() for w in tool.keywords})
+        self._keywords = re.compile(f"(?=({trie_regex(keywords).pattern}))")
+        self._prefixes = {k: [p for p in keywords if k.startswith(p)] for k in keywords}
+
+    def keyword_hits(self, text: str) -> dict[str, int]:
+        """Every codebook keyword found in ``text`` with its first position (one regex scan:
+        at each position the longest keyword starting there, plus its keyword prefixes)."""
+        hits: dict[str, int] = {}
+        for m in self._keywords.finditer(text):
+            for word in self._prefixes[m.group(1)]:
+                hits.setdefault(word, m.start())
+        return hits
 
     def code(self, title: str, body: str) -> Codes:
         """Code one item from its title and body (coding text = title + newline + body)."""
         text = f"{title}\n{body}"
         codes = Codes()
+        hits = self.keyword_hits(text)
         self._regions(text, len(title), codes)
-        self._domains(text, len(title), codes)
-        self._instruments(text, codes)
+        self._domains(hits, len(title), codes)
+        self._instruments(hits, codes)
         self._firsts(text, codes)
         self._issuer(text, len(title), codes)
         return codes
@@ -124,21 +140,19 @@ class Coder:
         codes.provinces = [self.gazetteer.province(c).short for c in codes.province_codes]
 
     # -- domains ---------------------------------------------------------------------------
-    def _domains(self, text: str, title_len: int, codes: Codes) -> None:
+    def _domains(self, found: dict[str, int], title_len: int, codes: Codes) -> None:
         for domain_id, spec in self.codebook.domains.items():
             if domain_id == "other":
                 continue
             score, hits = 0, []
             for word in spec.keywords.strong:
-                pos = text.find(word)
-                if pos >= 0:
-                    score += 3 if pos < title_len else 2
-                    hits.append((word, pos))
+                if word in found:
+                    score += 3 if found[word] < title_len else 2
+                    hits.append((word, found[word]))
             for word in spec.keywords.weak:
-                pos = text.find(word)
-                if pos >= 0:
+                if word in found:
                     score += 1
-                    hits.append((word, pos))
+                    hits.append((word, found[word]))
             if score >= spec.min_score:
                 codes.domains.append(domain_id)
                 for word, pos in hits:
@@ -147,10 +161,10 @@ class Coder:
             codes.domains.append("other")
 
     # -- instruments -----------------------------------------------------------------------
-    def _instruments(self, text: str, codes: Codes) -> None:
+    def _instruments(self, found: dict[str, int], codes: Codes) -> None:
         for side, spec in self.codebook.instruments.items():
             for tool_id, tool in spec.tools.items():
-                hits = [(w, text.find(w)) for w in tool.keywords if w in text]
+                hits = [(w, found[w]) for w in tool.keywords if w in found]
                 if not hits:
                     continue
                 codes.instruments.append(tool_id)

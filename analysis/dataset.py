@@ -23,8 +23,7 @@ from analysis.coding import Coder, Evidence
 from analysis.errors import InputError
 from analysis.figures import extract_figures
 from analysis.gazetteer import Gazetteer
-from analysis.ingest import Item, parse_items
-from analysis.layout import paragraph_mode, split_lines
+from analysis.ingest import Item, parse_bulletin
 from analysis.review import Override, apply_review, load_review
 from analysis.schema import TABLES, validate
 from analysis.textio import BulletinText, read_bulletin
@@ -85,7 +84,8 @@ class Pipeline:
         """Parse and code one bulletin into plain rows (not yet reviewed or validated)."""
         bulletin = read_bulletin(path, encoding)
         bulletin_id, meta = identify(bulletin)
-        items = parse_items(bulletin.text, path, self.sections)
+        parsed = parse_bulletin(bulletin.text, path, self.sections)
+        items = parsed.items
         out = Rows()
         for item in items:
             item_id = f"{bulletin_id}-{item.seq:02d}"
@@ -102,12 +102,11 @@ class Pipeline:
                     "counted": fig.counted, "period": fig.period, "text": fig.text,
                     "start": start, "end": end, "page": page,
                 })
-        pages = [i.page_end for i in items if i.page_end is not None]
         out.bulletin = {
             "bulletin_id": bulletin_id, "file": _relative(path), "sha256": bulletin.sha256,
             "encoding": bulletin.encoding, "issue_date": meta.get("issue_date"),
-            "n_items": len(items), "n_pages": max(pages) if pages else None,
-            "paragraph_mode": paragraph_mode(split_lines(bulletin.text)),
+            "n_items": len(items), "n_pages": parsed.n_pages,
+            "paragraph_mode": parsed.paragraph_mode,
         }
         return out
 
@@ -154,13 +153,28 @@ def identify(bulletin: BulletinText) -> tuple[str, dict]:
     """Bulletin id and metadata: from the file's sidecar, else from a raw bulletin with the same
     checksum (so the review file applies to a copy), else the file name stem."""
     sidecar = paths.sidecar_for(bulletin.path)
-    candidates = [sidecar] if sidecar.exists() else []
-    candidates += sorted(paths.RAW.glob("*.meta.yml")) if paths.RAW.exists() else []
-    for meta_path in candidates:
-        meta = load_sidecar(meta_path)
-        if meta_path == sidecar or meta.get("sha256") == bulletin.sha256:
-            return str(meta.get("bulletin_id") or bulletin.path.stem), meta
+    if sidecar.exists():
+        meta = load_sidecar(sidecar)
+        return str(meta.get("bulletin_id") or bulletin.path.stem), meta
+    meta = _raw_sidecars_by_checksum().get(bulletin.sha256)
+    if meta is not None:
+        return str(meta.get("bulletin_id") or bulletin.path.stem), meta
     return bulletin.path.stem, {}
+
+
+def _raw_sidecars_by_checksum() -> dict[str, dict]:
+    """Sidecars of ``data/raw/`` by the checksum they record (read once per folder state)."""
+    if not paths.RAW.exists():
+        return {}
+    found = sorted(paths.RAW.glob("*.meta.yml"))
+    key = tuple((p, p.stat().st_mtime_ns) for p in found)
+    if _SIDECARS.get("key") != key:
+        _SIDECARS["key"] = key
+        _SIDECARS["by_sha"] = {m.get("sha256"): m for m in map(load_sidecar, found)}
+    return _SIDECARS["by_sha"]
+
+
+_SIDECARS: dict = {}
 
 
 def load_sidecar(path: Path) -> dict:

@@ -17,7 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analysis.errors import InputError
-from analysis.layout import TERMINAL, Paragraph, last_meaningful, paragraphs, split_lines
+from analysis.layout import (
+    TERMINAL,
+    Paragraph,
+    last_meaningful,
+    paragraph_mode,
+    paragraphs,
+    split_lines,
+)
 
 MAX_TITLE_CHARS = 60
 MAX_HEADING_CHARS = 8
@@ -91,13 +98,30 @@ def is_heading(para: Paragraph, following: Paragraph | None, known: Iterable[str
     return bool(_HEADING.match(text)) and following is not None and is_title(following)
 
 
-def parse_items(text: str, source: object, known_sections: Iterable[str] = ()) -> list[Item]:
-    """Parse a decoded bulletin into items. ``source`` names the file in errors.
+@dataclass
+class ParsedBulletin:
+    """Items of one bulletin and how its layout was read."""
 
-    Raises ``InputError`` when no item can be recognised.
-    """
-    known = tuple(known_sections)
-    paras = paragraphs(split_lines(text))
+    items: list[Item]
+    paragraph_mode: str
+    n_pages: int | None
+
+
+def parse_bulletin(text: str, source: object, known_sections: Iterable[str] = ()) -> ParsedBulletin:
+    """Parse a decoded bulletin (lines, paragraphs, items) once. ``source`` names the file in
+    errors; raises ``InputError`` when no item can be recognised."""
+    lines = split_lines(text)
+    items = _items(paragraphs(lines), source, tuple(known_sections))
+    pages = [line.page for line in lines if line.page is not None]
+    return ParsedBulletin(items, paragraph_mode(lines), max(pages) if pages else None)
+
+
+def parse_items(text: str, source: object, known_sections: Iterable[str] = ()) -> list[Item]:
+    """Parse a decoded bulletin into items (see ``parse_bulletin``)."""
+    return parse_bulletin(text, source, known_sections).items
+
+
+def _items(paras: list[Paragraph], source: object, known: tuple[str, ...]) -> list[Item]:
     items: list[Item] = []
     section = ""
     current: Item | None = None

@@ -22,8 +22,7 @@ SENTENCE_END = "。！？；：…!?;:"
 TERMINAL = SENTENCE_END + "，,、"
 #: Closing quotes and brackets skipped when looking for the last meaningful character.
 CLOSERS = "”’」』）)】》〉\"'"
-_TRAILING_WS = re.compile(r"[ \t\u3000]+$")
-_LEADING_WS = re.compile(r"^[ \t\u3000]+")
+_WS = " \t\u3000"
 
 
 @dataclass(frozen=True)
@@ -99,38 +98,28 @@ def last_meaningful(text: str) -> str:
 def split_lines(text: str) -> list[Line]:
     """Non-empty lines with offsets, pages (None when the file has no page markers) and the
     trailing-whitespace and blank-after flags."""
-    raw: list[tuple[str, int, int]] = []
+    raw: list[tuple[str, int]] = []
     pos = 0
     for chunk in text.splitlines(keepends=True):
-        body = chunk.rstrip("\r\n")
-        raw.append((body, pos, pos + len(body)))
+        raw.append((chunk.rstrip("\r\n"), pos))
         pos += len(chunk)
-    nonblank = [r for r in raw if r[0].strip()]
-    marked = sum(1 for body, _, _ in nonblank if body[:1] == " ")
-    use_pages = marked > 0 and marked <= len(nonblank) / 2
+    blank = [not body.strip() for body, _ in raw]
+    n_lines = len(raw) - sum(blank)
+    marked = sum(1 for (body, _), b in zip(raw, blank, strict=True) if not b and body[:1] == " ")
+    use_pages = 0 < marked <= n_lines / 2
     lines: list[Line] = []
     page = 1
-    for k, (body, start, _end) in enumerate(raw):
-        if not body.strip():
+    for k, (body, start) in enumerate(raw):
+        if blank[k]:
             continue
         if use_pages and body[:1] == " " and lines:
             page += 1
-        lead = _LEADING_WS.match(body)
-        trail = _TRAILING_WS.search(body)
-        c_start = start + (lead.end() if lead else 0)
-        c_end = start + (trail.start() if trail else len(body))
-        blank_after = k + 1 < len(raw) and not raw[k + 1][0].strip()
-        lines.append(
-            Line(
-                content=text[c_start:c_end],
-                start=c_start,
-                end=c_end,
-                number=k + 1,
-                page=page if use_pages else None,
-                hard_end=trail is not None,
-                blank_after=blank_after,
-            )
-        )
+        right = body.rstrip(_WS)
+        content = right.lstrip(_WS)
+        c_start = start + len(right) - len(content)
+        lines.append(Line(content, c_start, c_start + len(content), k + 1,
+                          page if use_pages else None, len(right) < len(body),
+                          k + 1 < len(raw) and blank[k + 1]))
     return lines
 
 

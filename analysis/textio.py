@@ -7,6 +7,7 @@ the file, so a CRLF file keeps its ``\\r``), which makes ``text[start:end]`` the
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,8 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
     raise InputError(path, "cannot be decoded as UTF-8 or GB18030; give --encoding")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _control_ratio(text: str) -> float:
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-    return bad / max(len(text), 1)
+    return len(_CONTROL.findall(text)) / max(len(text), 1)
