@@ -1,0 +1,109 @@
+"""Book machinery: bibliography, citation style, escaping, HTML/PDF builds and browser checks.
+
+Modules (import them directly; this package imports nothing heavy):
+
+* :mod:`analysis.book.bibtex` -- ``write_bibtex(items, path)``: one BibTeX entry per item.
+* :mod:`analysis.book.citestyle` -- Sphinx extension: readable ``2020-09 #3 p.1`` labels.
+* :mod:`analysis.book.escape` -- ``escape_markdown(text)``: bulletin text made inert for MyST.
+* :mod:`analysis.book.build` -- ``build_html(root)``: Jupyter Book HTML build (strict, -W).
+* :mod:`analysis.book.pdf` -- ``build_pdf(root)``: singlehtml -> reduced article -> WeasyPrint.
+* :mod:`analysis.book.browsercheck` -- ``check_site(...)``: headless Chromium checks of the HTML.
+
+This package is itself a small Sphinx extension (listed in ``_config.yml``) that
+
+* tags every code cell of every notebook page ``hide-input`` at read time, so code is collapsed
+  but available on demand. A cell that already has ``hide-input``, ``hide-cell``,
+  ``hide-output``, ``remove-input``, ``remove-cell`` or the opt-out tag ``show-input`` is left
+  alone. Set ``book_hide_code_input = False`` (``sphinx: config:``) to switch this off;
+* before anything is read (``config-inited``), copies the bundled Chinese font into
+  ``book/_static/fonts/`` and writes a placeholder for any missing ``bibtex_bibfiles`` entry,
+  so a bare ``jupyter-book build . -W`` works on a fresh checkout
+  (:func:`analysis.book.build.prepare` does the same, and writes the real bibliography);
+* drops duplicate ``<script>`` entries from every HTML page: with Sphinx 7.4, sphinx-thebe's
+  inline configuration script is emitted twice, and the second copy throws
+  ``Identifier 'THEBE_JS_URL' has already been declared`` in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+KEEP_TAGS = frozenset(
+    {"hide-input", "hide-cell", "hide-output", "remove-input", "remove-cell", "show-input"}
+)
+
+
+def hide_code_inputs(notebook_json: str) -> str | None:
+    """Return the notebook with ``hide-input`` added to code cells, or None if unchanged."""
+    notebook = json.loads(notebook_json)
+    changed = False
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if not KEEP_TAGS.intersection(tags):
+            tags.append("hide-input")
+            changed = True
+    return json.dumps(notebook, ensure_ascii=False) if changed else None
+
+
+def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
+    """Sphinx ``source-read`` handler: collapse code inputs of ``.ipynb`` pages."""
+    if not app.config.book_hide_code_input:
+        return
+    if not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        return
+    updated = hide_code_inputs(source[0])
+    if updated is not None:
+        source[0] = updated
+
+
+def _script_key(script: Any) -> tuple[str, str]:
+    """Identity of a page script: file name and attributes (inline body included).
+
+    An inline script is registered once with filename None and once with ``""``: same script.
+    """
+    attributes = getattr(script, "attributes", {}) or {}
+    return str(getattr(script, "filename", script) or ""), repr(sorted(attributes.items()))
+
+
+def _dedupe_scripts(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Sphinx ``html-page-context`` handler: keep the first of identical scripts."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for script in scripts:
+        key = _script_key(script)
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def _prepare_assets(app: Any, config: Any) -> None:
+    """Sphinx ``config-inited`` handler: font copy and placeholder bibliography files."""
+    from pathlib import Path
+
+    from analysis.atomic import write_text
+    from analysis.book.build import PLACEHOLDER_BIB, install_font
+
+    srcdir = Path(app.srcdir)
+    install_font(srcdir)
+    for bibfile in getattr(config, "bibtex_bibfiles", None) or []:
+        path = srcdir / bibfile
+        if not path.is_file():
+            write_text(path, PLACEHOLDER_BIB)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Sphinx entry point."""
+    app.add_config_value("book_hide_code_input", True, "env", [bool])
+    app.connect("config-inited", _prepare_assets)
+    app.connect("source-read", _on_source_read)
+    app.connect("html-page-context", _dedupe_scripts)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,223 @@
+"""The PDF of the book: singlehtml -> reduced article -> WeasyPrint -> ``_build/pdf/book.pdf``.
+
+WeasyPrint on the full themed page is far too slow (NOTES-toolchain.md), so the one-page
+``singlehtml`` build is reduced to its ``<article>`` content and printed with
+``book/_static/print.css``, whose ``@font-face`` uses the bundled NotoSansSC TTF for every
+element. Before rendering, every visible character of the article must be in that font's cmap
+(else :class:`MissingGlyphError`); after rendering, ``pdffonts`` (Debian ``poppler-utils``) must
+list only embedded NotoSansSC fonts, i.e. nothing fell back to another font.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from bs4 import BeautifulSoup, Tag
+
+from analysis.atomic import write_text
+from analysis.book.build import (
+    FONT_FILE,
+    BookBuildError,
+    prepare,
+    record_time,
+    run_jupyter_book,
+)
+
+__all__ = [
+    "MissingGlyphError",
+    "PdfFont",
+    "build_pdf",
+    "check_glyphs",
+    "pdf_fonts",
+    "reduce_singlehtml",
+    "verify_pdf_fonts",
+]
+
+FONT_MARK = "NotoSansSC"
+REDUCED_NAME = "_pdf-article.html"
+# Screen-only elements of the article: permalinks, buttons, scripts, thebe config.
+_DROP = "script, style, link, noscript, button, .headerlink, .toggle-details, .sd-summary-up"
+# Code inputs that are hidden on screen are left out of the PDF.
+_DROP_CODE = ".tag_hide-input .cell_input, .tag_hide-cell, .tag_remove-input .cell_input"
+# Invisible characters that need no glyph: controls, format characters, separators.
+_NO_GLYPH_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
+class MissingGlyphError(BookBuildError):
+    """The book's text holds characters the bundled font cannot draw."""
+
+
+@dataclass(frozen=True)
+class PdfFont:
+    """One row of ``pdffonts``."""
+
+    name: str
+    type: str
+    embedded: bool
+
+
+def _entry_page(singlehtml: Path) -> Path:
+    """The singlehtml page holding the book: ``index.html`` or the page it redirects to."""
+    index = singlehtml / "index.html"
+    match = re.search(r'url=([^"\'>\s]+)', index.read_text(encoding="utf-8"))
+    return singlehtml / match.group(1) if match else index
+
+
+def _fix_image_paths(article: Tag, page: Path) -> None:
+    """Point every ``<img>`` at its file as an absolute ``file:`` URI.
+
+    The singlehtml builder writes image paths relative to its output root even when the page
+    itself is in a subfolder (``book/intro.html`` gets ``_images/x.png``), so try both.
+    """
+    roots = [page.parent, *page.parents]
+    for img in article.find_all("img"):
+        src = str(img.get("src", ""))
+        if not src or "://" in src or src.startswith("data:"):
+            continue
+        relative = unquote(src.split("#", 1)[0].split("?", 1)[0])
+        found = next((r / relative for r in roots if (r / relative).is_file()), None)
+        if found is None:
+            raise BookBuildError(f"{page}: image {src} not found")
+        img["src"] = found.resolve().as_uri()
+
+
+def reduce_singlehtml(page: Path, stylesheet: str) -> tuple[Path, str]:
+    """Write ``page``'s ``<article>`` alone, styled by ``stylesheet``, next to ``page``.
+
+    ``stylesheet`` is a URL relative to ``page``. Returns the reduced file and its text content.
+    """
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article")
+    if not isinstance(article, Tag):
+        raise BookBuildError(f"{page}: no <article> element to print")
+    for element in article.select(f"{_DROP}, {_DROP_CODE}"):
+        element.decompose()
+    for details in article.find_all("details"):  # hidden outputs are printed open
+        if summary := details.find("summary"):
+            summary.decompose()
+        details.unwrap()
+    _fix_image_paths(article, page)
+    for marker in article.select('span[id^="document-"]'):  # each chapter starts a new page
+        chapter = marker.find_next_sibling()
+        if isinstance(chapter, Tag) and chapter.name == "section":
+            chapter["class"] = [*chapter.get("class", []), "pdf-chapter"]
+    title = soup.title.get_text(strip=True) if soup.title else "Book"
+    out = BeautifulSoup(
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title></title>'
+        '<link rel="stylesheet"></head><body></body></html>',
+        "html.parser",
+    )
+    out.title.string = title
+    out.link["href"] = stylesheet
+    out.body.append(article)
+    reduced = page.with_name(REDUCED_NAME)
+    write_text(reduced, str(out))
+    return reduced, article.get_text()
+
+
+def check_glyphs(text: str, font: Path) -> None:
+    """Raise :class:`MissingGlyphError` naming every visible character of ``text`` that is not
+    in the cmap of ``font`` (it would be drawn with a fallback font or as a box)."""
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(font, lazy=True).getBestCmap()
+    missing = sorted(
+        {
+            char
+            for char in text
+            if ord(char) not in cmap and unicodedata.category(char) not in _NO_GLYPH_CATEGORIES
+        }
+    )
+    if missing:
+        listed = ", ".join(f"{char!r} U+{ord(char):04X}" for char in missing[:30])
+        raise MissingGlyphError(
+            f"{len(missing)} character(s) not in {font.name}: {listed}"
+            + (" ..." if len(missing) > 30 else "")
+        )
+
+
+def _poppler(tool: str) -> str:
+    """Path of a poppler-utils program, or a clear error naming the Debian package."""
+    found = shutil.which(tool)
+    if not found:
+        raise BookBuildError(f"{tool} not found: install the Debian package poppler-utils")
+    return found
+
+
+def pdf_fonts(pdf: Path) -> list[PdfFont]:
+    """The fonts of ``pdf`` as listed by ``pdffonts``."""
+    result = subprocess.run(
+        [_poppler("pdffonts"), str(pdf)], capture_output=True, text=True, check=True
+    )
+    lines = result.stdout.splitlines()
+    header = lines[0]
+    type_at, emb_at = header.index("type"), header.index("emb")
+    rows = []
+    for line in lines[2:]:
+        if line.strip():
+            rows.append(
+                PdfFont(
+                    name=line[:type_at].strip(),
+                    type=line[type_at : header.index("encoding")].strip(),
+                    embedded=line[emb_at : emb_at + 3].strip() == "yes",
+                )
+            )
+    return rows
+
+
+def verify_pdf_fonts(pdf: Path) -> list[PdfFont]:
+    """Require an embedded NotoSansSC font and no other (fallback or unembedded) font."""
+    fonts = pdf_fonts(pdf)
+    if not any(FONT_MARK in font.name and font.embedded for font in fonts):
+        raise BookBuildError(f"{pdf}: no embedded {FONT_MARK} font (pdffonts: {fonts})")
+    others = [font for font in fonts if FONT_MARK not in font.name or not font.embedded]
+    if others:
+        raise BookBuildError(f"{pdf}: fonts other than embedded {FONT_MARK}: {others}")
+    return fonts
+
+
+def build_pdf(root: Path | str, *, fresh: bool = False) -> Path:
+    """Build ``<root>/_build/pdf/book.pdf`` and return its path.
+
+    Runs the ``singlehtml`` builder with ``-W`` (``fresh`` re-reads every page; the default
+    reuses the environment of a preceding HTML build), reduces the page, checks glyph coverage,
+    renders with WeasyPrint and verifies the embedded fonts. Records ``pdf_seconds`` (total),
+    ``pdf_singlehtml_seconds`` and ``pdf_render_seconds`` in ``_build/build-times.json``.
+    """
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    root = Path(root).resolve()
+    start = time.perf_counter()
+    prepare(root)
+    singlehtml_seconds = run_jupyter_book(root, "singlehtml", fresh=fresh)
+    singlehtml = root / "_build" / "singlehtml"
+    page = _entry_page(singlehtml)
+    stylesheet = os.path.relpath(singlehtml / "_static" / "print.css", page.parent)
+    reduced, text = reduce_singlehtml(page, Path(stylesheet).as_posix())
+    font = singlehtml / "_static" / "fonts" / FONT_FILE
+    if not font.is_file():
+        raise BookBuildError(f"{FONT_FILE} was not copied into {font.parent}")
+    check_glyphs(text, font)
+
+    render_start = time.perf_counter()
+    target = root / "_build" / "pdf" / "book.pdf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(".book.pdf.tmp")
+    HTML(filename=str(reduced)).write_pdf(str(tmp), font_config=FontConfiguration())
+    os.replace(tmp, target)
+    render_seconds = time.perf_counter() - render_start
+
+    verify_pdf_fonts(target)
+    record_time(root, "pdf_singlehtml_seconds", singlehtml_seconds)
+    record_time(root, "pdf_render_seconds", render_seconds)
+    record_time(root, "pdf_seconds", time.perf_counter() - start)
+    return target
