@@ -7,7 +7,7 @@ events are not. It is never shown in the report.
 
 from __future__ import annotations
 
-WIDTH = 26
+from analysis.synthetic import layout
 
 ITEMS: list[tuple[str, str, list[str]]] = [
     ("数字政府", "浙江省上线全省统一政务数据共享平台", [
@@ -33,43 +33,9 @@ ITEMS: list[tuple[str, str, list[str]]] = [
 ]
 
 
-def wrap(text: str, width: int = WIDTH) -> list[str]:
-    """Hard-wrap text into lines of ``width`` characters (first line indented by two)."""
-    lines, first = [], width - 2
-    while text:
-        cut = first if not lines else width
-        lines.append(text[:cut].rstrip(" "))
-        text = text[cut:].lstrip(" ")  # a printed line never starts with a space
-    return lines
-
-
-def bulletin_lines(page_every: int = 9) -> list[str]:
-    """The synthetic bulletin as printed lines (without page markers or blank lines)."""
-    out: list[str] = []
-    section = None
-    for sec, title, paras in ITEMS:
-        if sec != section:
-            out.append(sec + " ")
-            section = sec
-        out.append(title + " ")
-        for para in paras:
-            wrapped = wrap(para)
-            wrapped[-1] += " "
-            out.extend(wrapped)
-    return out
-
-
 def bulletin_text(*, pages: bool = True, page_every: int = 5, eol: str = "\n") -> str:
     """The synthetic bulletin text; page markers (a leading space) every ``page_every`` lines."""
-    chunks: list[str] = []
-    for k, line in enumerate(bulletin_lines()):
-        if pages and k % page_every == 0:
-            chunks.append(" " + line)
-        else:
-            if chunks:
-                chunks.append("")
-            chunks.append(line)
-    return eol.join(chunks) + eol
+    return layout(ITEMS, pages=pages, page_every=page_every, eol=eol)
 
 
 TITLES = [title for _, title, _ in ITEMS]
