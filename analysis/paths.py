@@ -40,3 +40,9 @@ AGREEMENT_CSV = PROCESSED / "agreement.csv"
 def sidecar_for(bulletin: Path) -> Path:
     """The metadata sidecar of a raw bulletin: ``NAME.txt`` -> ``NAME.meta.yml``."""
     return bulletin.with_name(bulletin.stem + ".meta.yml")
+
+
+# Fan-out runner (analysis.runner): executed region notebooks, the run manifest, pinned deps.
+REGIONS_BOOK = BOOK / "regions"
+MANIFEST = BUILD / "manifest.json"
+CONSTRAINTS = ROOT / "constraints.txt"

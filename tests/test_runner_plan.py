@@ -1,0 +1,213 @@
+"""Fan-out runner without kernels: case matrix, validation, cache keys and reasons, manifest."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.errors import InputError
+from analysis.runner import PlanError, plan_cases, run, status_table
+from analysis.runner.cache import Hasher, explain, format_explain, template_hash
+from analysis.runner.manifest import CaseResult, Manifest, now_iso
+from analysis.runner.plan import Case, slugify
+from analysis.runner.progress import Progress
+
+
+def make_template(path: Path, params: str = "x = 1", body: str = "y = x * 2\nprint(y)") -> Path:
+    """A tiny notebook template with a ``parameters`` cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    cell = nbformat.v4.new_code_cell(params)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), cell, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict:
+    """Template, data files, code dir and deps file in tmp_path (stable against other edits)."""
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "mod.py").write_text("A = 1\n")
+    deps = tmp_path / "constraints.txt"
+    deps.write_text("papermill==2.7.0\n")
+    d1, d2 = tmp_path / "d1.csv", tmp_path / "d2.csv"
+    d1.write_text("a\n1\n")
+    d2.write_text("b\n2\n")
+    tpl = make_template(tmp_path / "region.ipynb", "x = 1\nregion = ''\noutput_dir = None")
+    return {"tmp": tmp_path, "code": code, "deps": deps, "d1": d1, "d2": d2, "tpl": tpl}
+
+
+def test_plan_layout_and_declared_parameters(env: dict) -> None:
+    out = env["tmp"] / "book" / "regions"
+    cases = plan_cases([env["tpl"]], {"jiangsu": "江苏", "zhejiang": "浙江"},
+                       lambda t, r: {"x": len(r)}, out)
+    assert [c.name for c in cases] == ["region/jiangsu", "region/zhejiang"]
+    assert cases[0].output == out / "jiangsu" / "region.ipynb"
+    assert cases[0].parameters == {"x": 2, "region": "江苏", "output_dir": str(out / "jiangsu")}
+    assert len({c.out_dir for c in cases}) == 2
+    # A template that does not declare region/output_dir does not get them.
+    plain = make_template(env["tmp"] / "comparison.ipynb")
+    (case,) = plan_cases([plain], None, {"x": 3}, env["tmp"] / "book")
+    assert case.name == "comparison"
+    assert case.parameters == {"x": 3}
+    assert case.output == env["tmp"] / "book" / "comparison" / "comparison.ipynb"
+    # Several templates per region: one folder per template and region.
+    two = plan_cases([env["tpl"], plain], ["江苏"], None, out)
+    assert two[1].output == out / "江苏" / "comparison" / "comparison.ipynb"
+
+
+def test_slugify() -> None:
+    assert slugify(" Jiang Su ") == "jiang-su"
+    assert slugify("江苏 省") == "江苏-省"
+    with pytest.raises(InputError):
+        slugify("  / ")
+
+
+def test_validation_hook_sees_every_case_and_aborts_run(env: dict) -> None:
+    seen = []
+
+    def validate(template_name: str, params: dict) -> None:
+        seen.append((template_name, params["region"]))
+        if params["region"] != "江苏":
+            raise InputError("peers", f"unknown region {params['region']}")
+
+    with pytest.raises(PlanError) as info:
+        plan_cases([env["tpl"]], ["江苏", "广东", "西藏"], None, env["tmp"] / "out",
+                   validate=validate)
+    assert seen == [("region", "江苏"), ("region", "广东"), ("region", "西藏")]
+    assert len(info.value.errors) == 2
+    assert "unknown region 广东" in str(info.value) and "1 more" in str(info.value)
+    assert isinstance(info.value, InputError)
+
+    cases = plan_cases([env["tpl"]], ["江苏", "广东"], None, env["tmp"] / "out")
+    manifest = env["tmp"] / "m.json"
+    with pytest.raises(InputError):
+        run(cases, jobs=1, manifest_path=manifest, validate=validate, quiet=True)
+    assert not manifest.exists() and not (env["tmp"] / "out").exists()
+
+
+def test_plan_rejects_clashes_and_bad_parameters(env: dict) -> None:
+    with pytest.raises(InputError, match="same name"):
+        plan_cases([env["tpl"]], ["a b", "a-b"], None, env["tmp"])
+    with pytest.raises(PlanError, match="not plain JSON"):
+        plan_cases([env["tpl"]], ["a"], {"x": object()}, env["tmp"])
+    with pytest.raises(InputError, match="not found"):
+        plan_cases([env["tmp"] / "missing.ipynb"], ["a"], None, env["tmp"])
+
+
+def test_template_hash_ignores_outputs(env: dict) -> None:
+    before = template_hash(env["tpl"])
+    nb = nbformat.read(env["tpl"], as_version=4)
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="2\n")]
+    nb.cells[2].execution_count = 7
+    nbformat.write(nb, env["tpl"])
+    assert template_hash(env["tpl"]) == before
+    nb.cells[2].source = "y = x * 3\nprint(y)"
+    nbformat.write(nb, env["tpl"])
+    assert template_hash(env["tpl"]) != before
+
+
+def _pretend_ran(cases: list[Case], manifest_path: Path, env: dict, status: str = "ok") -> None:
+    """Record the cases as executed with their current inputs; create their outputs."""
+    manifest = Manifest.load(manifest_path)
+    hasher = Hasher((), env["code"], env["deps"])
+    for case in cases:
+        case.out_dir.mkdir(parents=True, exist_ok=True)
+        case.output.write_text("{}")
+        stamp = now_iso()
+        error = "In [3]: ValueError: boom" if status == "failed" else None
+        manifest.record(case, hasher.fingerprint(case),
+                        CaseResult(case.name, status, stamp, stamp, 0.5, error), "v1")
+    manifest.save()
+
+
+def test_explain_says_which_input_changed(env: dict) -> None:
+    reads = {"a": [env["d1"]], "b": [env["d1"]], "c": [env["d2"]]}
+    cases = plan_cases([env["tpl"]], ["a", "b", "c"], None, env["tmp"] / "out",
+                       data_files=lambda t, r: reads[r])
+    manifest = env["tmp"] / "m.json"
+    kw = {"manifest_path": manifest, "code_dir": env["code"], "deps_file": env["deps"]}
+
+    assert {r for _, _, r in explain(cases, **kw)} == {"not run before"}
+    _pretend_ran(cases, manifest, env)
+    reasons = explain(cases, **kw)
+    assert not any(will for _, will, _ in reasons)
+    assert reasons[0][2].startswith("cached (key ") and reasons[0][2].endswith(".. unchanged)")
+
+    env["d2"].write_text("b\n3\n")
+    assert [(c.name, w) for c, w, _ in explain(cases, **kw)] == [
+        ("region/a", False), ("region/b", False), ("region/c", True)]
+    assert explain(cases, **kw)[2][2] == f"data changed: {env['d2'].resolve().as_posix()}"
+
+    changed = [cases[0], Case(cases[1].name, cases[1].template, {**cases[1].parameters, "x": 5},
+                              cases[1].output, cases[1].data_files)]
+    assert [r for _, _, r in explain(changed, **kw)][1] == "parameters changed"
+    (env["code"] / "mod.py").write_text("A = 2\n")
+    env["deps"].write_text("papermill==2.7.1\n")
+    assert explain(cases[:1], **kw)[0][2] == "code changed; dependencies changed"
+    make_template(env["tpl"], "x = 1\nregion = ''\noutput_dir = None", "print(x)")
+    assert explain(cases[:1], **kw)[0][2].startswith("template changed")
+    assert explain(cases[:1], force=True, **kw)[0][1:] == (True, "forced")
+
+    cases[0].output.unlink()
+    assert explain(cases[:1], **kw)[0][2] == "output missing"
+    _pretend_ran(cases[:1], manifest, env, status="failed")
+    assert explain(cases[:1], **kw)[0][2] == "previous run failed"
+    text = format_explain(explain(cases, **kw))
+    assert text.splitlines()[0].startswith("run   region/a  previous run failed")
+
+
+def test_explain_only_run_writes_nothing(env: dict) -> None:
+    cases = plan_cases([env["tpl"]], ["a"], None, env["tmp"] / "out")
+    manifest = env["tmp"] / "m.json"
+    result = run(cases, jobs=1, manifest_path=manifest, explain_only=True, quiet=True,
+                 code_dir=env["code"], deps_file=env["deps"])
+    assert [(c.name, w, r) for c, w, r in result.explanations] == [
+        ("region/a", True, "not run before")]
+    assert result.returncode == 0
+    assert not manifest.exists() and not (env["tmp"] / "out").exists()
+
+
+def test_manifest_entry_and_status_table(env: dict) -> None:
+    cases = plan_cases([env["tpl"]], ["a", "b"], None, env["tmp"] / "out",
+                       data_files=[env["d1"]])
+    manifest = env["tmp"] / "m.json"
+    _pretend_ran(cases[:1], manifest, env)
+    _pretend_ran(cases[1:], manifest, env, status="failed")
+    data = json.loads(manifest.read_text())
+    entry = data["cases"]["region/a"]
+    assert set(entry) >= {"name", "template", "parameters", "inputs", "key", "code_version",
+                          "start", "end", "duration", "status", "output", "error"}
+    assert set(entry["inputs"]) == {"template", "params", "code", "deps", "data"}
+    assert list(entry["inputs"]["data"]) == [env["d1"].resolve().as_posix()]
+    table = status_table(manifest)
+    lines = table.splitlines()
+    assert lines[0].split() == ["case", "status", "seconds", "finished", "error"]
+    assert "region/b" in lines[3] and "failed" in lines[3] and "ValueError: boom" in lines[3]
+    bad = env["tmp"] / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(InputError, match="not valid JSON"):
+        Manifest.load(bad)
+
+
+def test_progress_lines_and_summary(env: dict) -> None:
+    cases = plan_cases([env["tpl"]], ["a", "b", "c"], None, env["tmp"])
+    stream = io.StringIO()
+    progress = Progress(3, stream=stream)
+    progress.event("cached", cases[0])
+    progress.event("start", cases[1])
+    progress.event("ok", cases[1])
+    progress.event("start", cases[2])
+    progress.event("failed", cases[2], "In [3]: ValueError: boom")
+    progress.finish()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 6
+    assert "running 0, done 1, failed 1, cached 1" in lines[4]
+    assert lines[-1] == "3 cases: 2 executed, 1 cached, 1 failed"
