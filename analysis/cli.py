@@ -39,6 +39,20 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("build", help="code every bulletin in data/raw/ into data/processed/")
     sub.add_parser("report", help="the whole report: data, notebooks, HTML and PDF book")
     sub.add_parser("agreement", help="automatic coder versus reviewed coding, per field")
+    nb = sub.add_parser(
+        "notebook", help="execute a notebook template (region | comparison) with parameters",
+        description="Validate the parameters against the data, then execute the template "
+                    "with papermill into OUT (written atomically). Bad parameters exit 2 "
+                    "before any kernel starts.")
+    nb.add_argument("template", help="region, comparison, or the path of a template .ipynb")
+    nb.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                    metavar=("NAME", "VALUE"),
+                    help="a parameter; VALUE is YAML, e.g. -p region 江苏 "
+                         "-p domains '[\"ftz\"]' -p peers null")
+    nb.add_argument("-o", "--out", type=Path, required=True, help="output notebook (.ipynb)")
+    nb.add_argument("--kernel", default="python3", help="kernel spec name (default: python3)")
+    nb.add_argument("--timeout", type=float, default=None,
+                    help="seconds per cell before the run fails (default: no limit)")
     return p
 
 
@@ -110,6 +124,21 @@ def _report(args: argparse.Namespace) -> int:
         print(f"  {name}: {path}")
     print("automatic coder versus reviewed coding:")
     print(agreement_report())
+    return 0
+
+
+@command("notebook")
+def _notebook(args: argparse.Namespace) -> int:
+    from analysis.notebook import NotebookFailed, execute_template, parse_parameters
+
+    parameters = parse_parameters(args.parameter)
+    try:
+        run = execute_template(args.template, parameters, args.out, kernel_name=args.kernel,
+                               timeout=args.timeout)
+    except NotebookFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"{run.output} ({run.seconds:.1f} s; figures in {run.params.output_dir})")
     return 0
 
 
