@@ -38,6 +38,20 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--encoding", help="file encoding (default: detect UTF-8 / GB18030)")
     sub.add_parser("build", help="code every bulletin in data/raw/ into data/processed/")
     sub.add_parser("report", help="the whole report: data, notebooks, HTML and PDF book")
+    run = sub.add_parser("run", help="execute the comparison and region notebooks (cached)",
+                         description="Code the bulletins, then execute the comparison notebook "
+                         "and one region notebook per province, in parallel, re-executing only "
+                         "cases whose inputs changed.")
+    run.add_argument("--regions", nargs="+", metavar="PROVINCE",
+                     help="provinces to run (default: every province in the data)")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                     metavar=("NAME", "VALUE"), help="notebook parameter (YAML value)")
+    run.add_argument("--jobs", type=int, help="parallel kernels (default: CPU count)")
+    run.add_argument("--force", action="store_true", help="execute every case")
+    run.add_argument("--executor", choices=("local", "dask"), default="local")
+    run.add_argument("--scheduler", help="dask scheduler address (default: a local cluster)")
+    run.add_argument("--explain", action="store_true",
+                     help="say why each case will or won't run; execute nothing")
     sub.add_parser("agreement", help="automatic coder versus reviewed coding, per field")
     nb = sub.add_parser(
         "notebook", help="execute a notebook template (region | comparison) with parameters",
@@ -140,6 +154,19 @@ def _notebook(args: argparse.Namespace) -> int:
         return 1
     print(f"{run.output} ({run.seconds:.1f} s; figures in {run.params.output_dir})")
     return 0
+
+
+@command("run")
+def _run(args: argparse.Namespace) -> int:
+    from analysis.fanout import run_notebooks
+    from analysis.notebook import parse_parameters
+
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs", f"must be at least 1, got {args.jobs}")
+    result = run_notebooks(regions=args.regions, params=parse_parameters(args.parameter),
+                           jobs=args.jobs, force=args.force, executor=args.executor,
+                           scheduler=args.scheduler, explain_only=args.explain)
+    return result.returncode
 
 
 @command("agreement")

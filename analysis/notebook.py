@@ -27,9 +27,11 @@ from typing import Any
 
 import yaml
 
-from analysis import paths
+from analysis import nbtranslate, paths
 from analysis.errors import InputError
 from analysis.params import MODELS, NotebookParams, validate_params
+
+nbtranslate.install()  # injected parameters as readable literals (江苏, not \u6c5f\u82cf)
 
 DEFAULT_KERNEL = "python3"
 

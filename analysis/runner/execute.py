@@ -46,9 +46,11 @@ from papermill.log import logger
 from papermill.parameterize import parameterize_notebook
 from traitlets import CaselessStrEnum, default
 
-from analysis import atomic, paths
+from analysis import atomic, nbtranslate, paths
 from analysis.runner.manifest import CaseResult, now_iso, one_line
 from analysis.runner.plan import Case
+
+nbtranslate.install()  # injected parameters as readable literals (江苏, not \u6c5f\u82cf)
 
 OnStart = Callable[[Case], None]
 OnResult = Callable[[Case, CaseResult], None]
