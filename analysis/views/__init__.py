@@ -1,0 +1,145 @@
+"""What the notebook templates display: tables, generated English sentences, glue values.
+
+The templates (``notebooks/region.ipynb``, ``notebooks/comparison.ipynb``) stay thin: each
+cell calls one function here and displays its :class:`Section` (``text``: Markdown built from
+the data, never typed; ``table``: a display-ready DataFrame; ``values``: the glue values;
+``data``: the long table a figure is drawn from). Every sentence carries the numbers and the
+item ids behind them. Provinces appear in both languages ("Jiangsu 江苏").
+
+Scope: ``load_data`` keeps the items of the selected ``bulletins``; their ``provinces`` field
+is cut to the provinces compared (region + peers, or all) and items about none of them are
+dropped. Shares are of ALL a province's items (any domain, as in ``indicators``); the
+per-domain numbers, the index and the tests cover the selected ``domains``. The region's
+overview, instruments, commitments, firsts and item list cover all its items (each row and
+sentence says which domains they are on); the comparison's commitments cover the items in the
+selected domains.
+
+Glue keys (``myst_nb.glue``, text values quoted in the book with ``{glue:text}``; figures
+with ``{glue:figure}``). ``<slug>`` is the region's English name in lower case (``jiangsu``),
+``<domain>`` a domain code (``digital_government``, ``ftz``, ``industrial``, ``other``) among
+the selected ones, ``<p>`` a province slug.
+
+Region notebook (``region.ipynb``):
+
+- ``<slug>_label`` "Jiangsu 江苏"; ``<slug>_peers`` the peers, comma-separated;
+  ``<slug>_scope`` the scope sentence (peers, bulletins, domains, weights).
+- ``<slug>_n_items`` items about the province; ``<slug>_n_items_total`` items in the selected
+  bulletins; ``<slug>_n_in_domains`` of the province's items in the selected domains;
+  ``<slug>_overview`` the overview sentence.
+- ``<slug>_n_<domain>`` items on the domain; ``<slug>_share_<domain>`` "20% (95% CI 4-62%)";
+  ``<slug>_share_test_<domain>`` the Fisher/Holm reading; ``<slug>_domains`` the sentence.
+- ``<slug>_profile`` profile-vs-peer-median sentence; ``<slug>_profile_fig`` the figure.
+- ``<slug>_instruments`` sentence; ``<slug>_instruments_fig`` the figure.
+- ``<slug>_n_money_figures``, ``<slug>_money_yuan`` (sum, float), ``<slug>_money`` (text,
+  "102 billion yuan"), ``<slug>_n_count_figures``, ``<slug>_target_years``,
+  ``<slug>_commitments`` sentence.
+- ``<slug>_n_national_first``, ``<slug>_n_provincial_first``, ``<slug>_firsts`` sentence.
+- ``<slug>_rank_<domain>`` rank with range "2 (1-3)", ``<slug>_score_<domain>`` (0-1, 3
+  decimals), ``<slug>_index`` sentence.
+- ``<slug>_item_ids`` the province's item ids, ``;``-joined.
+
+Comparison notebook (``comparison.ipynb``), prefix ``comparison``:
+
+- ``comparison_scope`` (provinces, bulletins, domains, weights, draws, seed).
+- ``comparison_n_items``, ``comparison_n_provinces``, ``comparison_overview``.
+- ``comparison_n_<domain>`` distinct items on the domain; ``comparison_counts_<domain>``
+  sentence; ``comparison_heatmap_fig``.
+- ``comparison_leader_<domain>`` first-ranked province(s); ``comparison_rank_<p>_<domain>``
+  "2 (1-3)"; ``comparison_index_<domain>`` sentence; ``comparison_ranks_<domain>_fig``.
+- ``comparison_independence`` / ``comparison_count_model`` readings and
+  ``comparison_independence_p`` / ``comparison_count_model_p`` ("p = 0.44", or "not tested");
+  ``comparison_share_tests_<domain>`` summary sentence.
+- ``comparison_instruments`` sentence; ``comparison_instruments_fig``.
+- ``comparison_commitments`` sentence; ``comparison_money_<p>`` (text);
+  ``comparison_commitments_fig``.
+"""
+
+from __future__ import annotations
+
+from analysis.plots import domain_label
+from analysis.views.common import (
+    ALL_ITEMS,
+    SELECTED,
+    Data,
+    Section,
+    and_list,
+    cap,
+    ci_text,
+    domains_text,
+    glue_values,
+    ids_text,
+    label,
+    labels,
+    load_data,
+    md_escape,
+    money_text,
+    page_text,
+    pct,
+    plural,
+    restrict,
+    show_figures,
+)
+from analysis.views.comparison import (
+    comparison_commitments,
+    comparison_counts,
+    comparison_index,
+    comparison_instruments,
+    comparison_overview,
+    comparison_scope,
+    comparison_stats,
+    rank_range_figures,
+)
+from analysis.views.region import (
+    indicators,
+    region_commitments,
+    region_domains,
+    region_firsts,
+    region_index,
+    region_instruments,
+    region_items,
+    region_overview,
+    region_profile,
+    region_scope,
+)
+
+__all__ = [
+    "ALL_ITEMS",
+    "SELECTED",
+    "Data",
+    "Section",
+    "and_list",
+    "cap",
+    "ci_text",
+    "comparison_commitments",
+    "comparison_counts",
+    "comparison_index",
+    "comparison_instruments",
+    "comparison_overview",
+    "comparison_scope",
+    "comparison_stats",
+    "domain_label",
+    "domains_text",
+    "glue_values",
+    "ids_text",
+    "indicators",
+    "label",
+    "labels",
+    "load_data",
+    "md_escape",
+    "money_text",
+    "page_text",
+    "pct",
+    "plural",
+    "rank_range_figures",
+    "region_commitments",
+    "region_domains",
+    "region_firsts",
+    "region_index",
+    "region_instruments",
+    "region_items",
+    "region_overview",
+    "region_profile",
+    "region_scope",
+    "restrict",
+    "show_figures",
+]

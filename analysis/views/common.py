@@ -1,0 +1,226 @@
+"""Shared parts of the notebook views: containers, data loading, text helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import paths
+from analysis.params import (
+    NotebookParams,
+    RegionParams,
+)
+from analysis.plots import domain_label
+from analysis.stats import (
+    StatResult,
+    fmt_p,
+)
+from analysis.tables import load_figures, load_items, split_field
+
+#: Domain value of rows that pool every item of a province / the selected domains.
+ALL_ITEMS = "all items"
+SELECTED = "selected domains"
+
+
+# --------------------------------------------------------------------------- containers
+
+
+@dataclass(frozen=True)
+class Section:
+    """What one notebook cell shows: Markdown text, a table, glue values, figure data."""
+
+    text: str
+    table: pd.DataFrame
+    values: dict[str, Any] = field(default_factory=dict)
+    data: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Data:
+    """The tables a notebook works on (see the module docstring for the scope).
+
+    ``bulletin_items``: every item of the selected bulletins; ``items``: those about the
+    compared ``provinces`` (their ``provinces`` field cut to them); ``figures``: the figures of
+    ``items``; ``provinces``: the compared provinces (region first, then GB/T 2260 order).
+    """
+
+    bulletin_items: pd.DataFrame
+    items: pd.DataFrame
+    figures: pd.DataFrame
+    provinces: list[str]
+
+
+def restrict(items: pd.DataFrame, provinces: Iterable[str] | None = None,
+             domains: Iterable[str] | None = None) -> pd.DataFrame:
+    """Items with ``provinces`` (and ``province_codes``) / ``domains`` cut to the given values.
+
+    Items left with no province (or no domain) are dropped; ``None`` keeps a field as it is.
+    """
+    out = items.copy()
+    if provinces is not None:
+        keep = set(provinces)
+        pairs = [list(zip(split_field(p), split_field(c) or [""] * len(split_field(p)),
+                          strict=False))
+                 for p, c in zip(out["provinces"], out["province_codes"], strict=True)]
+        out["provinces"] = [";".join(p for p, _ in row if p in keep) for row in pairs]
+        out["province_codes"] = [";".join(c for p, c in row if p in keep) for row in pairs]
+        out = out[out["provinces"] != ""]
+    if domains is not None:
+        keep_d = list(domains)
+        out["domains"] = out["domains"].map(
+            lambda v: ";".join(d for d in split_field(v) if d in keep_d))
+        out = out[out["domains"] != ""]
+    return out.reset_index(drop=True)
+
+
+def load_data(p: NotebookParams, items: pd.DataFrame | None = None,
+              figures: pd.DataFrame | None = None) -> Data:
+    """The notebook's data: ``items.csv`` / ``figures.csv`` (or the given tables) in scope."""
+    items = load_items(paths.ITEMS_CSV) if items is None else items
+    figures = load_figures(paths.FIGURES_CSV) if figures is None else figures
+    chosen = items[items["bulletin_id"].isin(p.bulletins or [])].reset_index(drop=True)
+    if isinstance(p, RegionParams):
+        provinces = p.provinces
+    else:
+        present = {x for v in chosen["provinces"] for x in split_field(v)}
+        order = {short: i for i, short in enumerate(p.names)}
+        provinces = sorted(present, key=lambda x: (order.get(x, len(order)), x))
+    scoped = restrict(chosen, provinces=provinces)
+    figs = figures[figures["item_id"].isin(set(scoped["item_id"]))].reset_index(drop=True)
+    return Data(chosen, scoped, figs, list(provinces))
+
+
+def glue_values(values: Mapping[str, Any] | Section) -> None:
+    """Glue every value (``myst_nb.glue(key, value, display=False)``) for the book."""
+    from myst_nb import glue
+
+    mapping = values.values if isinstance(values, Section) else values
+    for key, value in mapping.items():
+        glue(key, value, display=False)
+
+
+def show_figures(figures: Mapping[str, Any]) -> None:
+    """Display and glue figures: ``{glue key: Figure}`` (``myst_nb.glue`` displays them)."""
+    from myst_nb import glue
+
+    for key, fig in figures.items():
+        glue(key, fig)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def label(province: str, names: Mapping[str, str]) -> str:
+    """``"Jiangsu 江苏"``; the Chinese name alone when no English name is known."""
+    en = names.get(province, "")
+    return f"{en} {province}" if en and en != province else province
+
+
+def labels(names: Mapping[str, str]) -> dict[str, str]:
+    """Short name -> bilingual label, for ``analysis.stats`` readings."""
+    return {short: label(short, names) for short in names}
+
+
+def md_escape(text: object) -> str:
+    """Escape Markdown emphasis/code/link characters of data text (titles, figure text)."""
+    out = str(text)
+    for ch in "\\`*_[]<>#|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def and_list(parts: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    parts = [str(p) for p in parts]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 item`` / ``3 items``."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def cap(text: str) -> str:
+    """First letter upper case (``"digital government"`` -> ``"Digital government"``)."""
+    return text[:1].upper() + text[1:]
+
+
+def pct(x: float) -> str:
+    """``0.4`` -> ``40%``."""
+    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
+
+
+def ci_text(low: float, high: float) -> str:
+    """``95% CI 4-62%``."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "no interval (no items)"
+    return f"95% CI {100 * low:.0f}-{100 * high:.0f}%"
+
+
+def money_text(yuan: float) -> str:
+    """Yuan in words: ``102 billion yuan``, ``10.1 million yuan``, ``300,000 yuan``."""
+    if yuan is None or not np.isfinite(yuan):
+        return "no money figure"
+    if abs(yuan) >= 1e9:
+        return f"{yuan / 1e9:,.3g} billion yuan".replace("e+", "e")
+    if abs(yuan) >= 1e6:
+        return f"{yuan / 1e6:.3g} million yuan"
+    return f"{yuan:,.0f} yuan"
+
+
+def ids_text(ids: object) -> str:
+    """Item/figure ids (``;``-joined string or iterable) as ``a, b, c`` (``none`` if empty)."""
+    if ids is None:
+        return "none"
+    parts = split_field(ids) if isinstance(ids, str) else [str(i) for i in ids]
+    return ", ".join(parts) if parts else "none"
+
+
+def page_text(start: object, end: object) -> str:
+    """``5``, ``5-6`` or ``""`` (no page markers)."""
+    if start is None or start is pd.NA or pd.isna(start):
+        return ""
+    s = int(start)
+    e = s if end is None or end is pd.NA or pd.isna(end) else int(end)
+    return str(s) if e == s else f"{s}-{e}"
+
+
+def domains_text(value: object) -> str:
+    """``ftz;industrial`` -> ``FTZ, industrial policy``."""
+    return ", ".join(domain_label(d) for d in split_field(value))
+
+
+def _is_first(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(int) == 1
+
+
+def _has_province(items: pd.DataFrame, province: str) -> pd.Series:
+    return items["provinces"].map(lambda v: province in split_field(v))
+
+
+def _in_domains(items: pd.DataFrame, domains: Sequence[str]) -> pd.Series:
+    wanted = set(domains)
+    return items["domains"].map(lambda v: bool(wanted & set(split_field(v))))
+
+
+def _bulletins_text(bulletins: Sequence[str]) -> str:
+    return ("bulletin " if len(bulletins) == 1 else "bulletins ") + and_list(list(bulletins))
+
+
+def _weights_text(weights: Mapping[str, float]) -> str:
+    vals = [v for v in weights.values()]
+    if vals and max(vals) - min(vals) < 1e-12:
+        return f"equal weights on {plural(len(vals), 'indicator')}"
+    used = [f"{k} {v:.2f}" for k, v in weights.items() if v > 0]
+    return "weights " + ", ".join(used)
+
+
+def _stat_p(result: StatResult) -> str:
+    return fmt_p(result.p_value) if result.valid and result.p_value is not None else \
+        "not tested"

@@ -1,0 +1,295 @@
+"""Comparison notebook views (``notebooks/comparison.ipynb``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from analysis.indicators import (
+    item_counts,
+    quantified_commitments,
+)
+from analysis.params import (
+    ComparisonParams,
+    glue_slug,
+)
+from analysis.plots import domain_label
+from analysis.stats import (
+    StatResult,
+    count_model,
+    fmt_p,
+    independence_test,
+    province_share_tests,
+)
+from analysis.tables import SIDES, join_ids
+
+#: Domain value of rows that pool every item of a province / the selected domains.
+from analysis.views.common import (
+    SELECTED,
+    Data,
+    Section,
+    _bulletins_text,
+    _has_province,
+    _in_domains,
+    _is_first,
+    _stat_p,
+    _weights_text,
+    and_list,
+    cap,
+    ids_text,
+    label,
+    labels,
+    money_text,
+    pct,
+    plural,
+    restrict,
+)
+from analysis.views.region import (
+    _dominant,
+    _index_tables,
+    _mix_all,
+)
+
+# --------------------------------------------------------------------------- comparison
+
+
+def comparison_scope(d: Data, p: ComparisonParams) -> Section:
+    """Which provinces, bulletins, domains, index weights and random weightings."""
+    doms = [domain_label(x) for x in p.domains]
+    provs = [label(x, p.names) for x in d.provinces]
+    text = (f"All {plural(len(provs), 'province')} with items in "
+            f"{_bulletins_text(p.bulletins or [])} ({', '.join(provs)}); domains: "
+            f"{and_list(doms)}; policy-activity index with {_weights_text(p.weights or {})}, "
+            f"rank ranges over {p.n_draws} random weightings (seed {p.seed}).")
+    table = pd.DataFrame({"parameter": ["bulletins", "domains", "weights", "n_draws", "seed",
+                                        "output_dir"],
+                          "value": [", ".join(p.bulletins or []), ", ".join(p.domains),
+                                    ", ".join(f"{k}={v:.3f}" for k, v in
+                                              (p.weights or {}).items()),
+                                    str(p.n_draws), str(p.seed), str(p.output_dir)]})
+    return Section(text, table.set_index("parameter"), {"comparison_scope": text})
+
+
+def comparison_overview(d: Data, p: ComparisonParams) -> Section:
+    """Items per province (in the selected domains, with national firsts)."""
+    rows, parts = [], []
+    for prov in d.provinces:
+        mine = d.items[_has_province(d.items, prov)]
+        scoped = mine[_in_domains(mine, p.domains)]
+        nat = mine[_is_first(mine, "is_national_first")]
+        rows.append({"province": label(prov, p.names), "items": len(mine),
+                     "in selected domains": len(scoped), "national firsts": len(nat),
+                     "item_ids": join_ids(mine["item_id"])})
+        parts.append(f"{label(prov, p.names)} {len(mine)}")
+    table = pd.DataFrame(rows).set_index("province")
+    n, placed = len(d.bulletin_items), len(d.items)
+    unplaced = n - placed
+    text = (f"The {n} items of {_bulletins_text(p.bulletins or [])} concern "
+            f"{plural(len(d.provinces), 'province')}: {', '.join(parts)} items"
+            + (f"; {plural(unplaced, 'item')} name no province" if unplaced else "")
+            + ". An item about several provinces counts for each.")
+    values = {"comparison_n_items": n, "comparison_n_provinces": len(d.provinces),
+              "comparison_overview": text}
+    return Section(text, table, values)
+
+
+def _leaders(frame: pd.DataFrame, column: str, names: Mapping[str, str]) -> list[str]:
+    top = frame[column].max()
+    return [label(x, names) for x in frame.loc[frame[column] == top, "province"]]
+
+
+def comparison_counts(d: Data, p: ComparisonParams) -> Section:
+    """Province x domain item counts (and shares of each province's items).
+
+    ``data`` is the long ``indicators.item_counts`` table for ``plots.heatmap``.
+    """
+    counts = item_counts(d.items, d.provinces, p.domains)
+    rows = counts.assign(
+        province=counts["province"].map(lambda x: label(x, p.names)),
+        domain=counts["domain"].map(domain_label),
+        cell=[f"{n} ({pct(s)})" for n, s in zip(counts["n_items"], counts["share_of_province"],
+                                                strict=True)])
+    table = rows.pivot(index="province", columns="domain", values="cell")
+    table = table.loc[[label(x, p.names) for x in d.provinces],
+                      [domain_label(x) for x in p.domains]]
+    parts, values = [], {}
+    for domain in p.domains:
+        part = counts[counts["domain"] == domain]
+        total = int(part["domain_items"].max()) if len(part) else 0
+        values[f"comparison_n_{domain}"] = total
+        if total == 0:
+            sentence = f"{cap(domain_label(domain))}: no item."
+        else:
+            lead = _leaders(part, "n_items", p.names)
+            k = int(part["n_items"].max())
+            ids = join_ids(part.loc[part["n_items"] == k, "item_ids"].str.split(";").explode())
+            sentence = (f"{cap(domain_label(domain))}: {plural(total, 'item')}, most from "
+                        f"{and_list(lead)} ({k}: {ids_text(ids)}).")
+        parts.append(sentence)
+        values[f"comparison_counts_{domain}"] = sentence
+    text = ("Items per province and domain (table cells: items on the domain (share of the "
+            "province's items)).\n\n" + "\n".join(f"- {x}" for x in parts))
+    return Section(text, table, values, counts)
+
+
+def comparison_index(d: Data, p: ComparisonParams) -> Section:
+    """Index ranks with sensitivity ranges, per domain, every province.
+
+    ``data`` is the long ``index.rank_sensitivity`` table for ``plots.rank_ranges``.
+    """
+    idx, sens, _ = _index_tables(d, p, p.n_draws, p.seed)
+    merged = sens.merge(idx[["domain", "province", "score"]], on=["domain", "province"])
+    cells = merged.assign(
+        province=merged["province"].map(lambda x: label(x, p.names)),
+        domain=merged["domain"].map(domain_label),
+        cell=[f"{lab} [{s:.2f}]" for lab, s in zip(merged["label"], merged["score"],
+                                                   strict=True)])
+    table = cells.pivot(index="province", columns="domain", values="cell")
+    table = table.loc[[label(x, p.names) for x in d.provinces],
+                      [domain_label(x) for x in p.domains]]
+    parts, values = [], {}
+    for domain in p.domains:
+        part = merged[merged["domain"] == domain]
+        first = part[part["rank"] == 1]
+        lead = [label(x, p.names) for x in first["province"]]
+        stable = int((part["min_rank"] == part["max_rank"]).sum())
+        r = first.iloc[0]
+        spread = ("in every weighting" if r["max_rank"] == 1 else
+                  f"rank {int(r['min_rank'])}-{int(r['max_rank'])} over the weightings")
+        sentence = (f"{cap(domain_label(domain))}: {and_list(lead)} "
+                    f"{'ranks' if len(lead) == 1 else 'share rank'} first (score "
+                    f"{r['score']:.2f}; {spread}); the rank of {stable} of {len(part)} "
+                    f"provinces is the same under all {p.n_draws} random weightings.")
+        parts.append(sentence)
+        values[f"comparison_index_{domain}"] = sentence
+        values[f"comparison_leader_{domain}"] = ", ".join(lead)
+        for row in part.itertuples():
+            slug = glue_slug(p.names.get(row.province, row.province))
+            values[f"comparison_rank_{slug}_{domain}"] = row.label
+    text = ("Policy-activity index per domain (table cells: rank (min-max over "
+            f"{p.n_draws} random weightings) [score]).\n\n" + "\n".join(f"- {x}" for x in parts))
+    return Section(text, table, values, sens)
+
+
+def rank_range_figures(sens: pd.DataFrame, p: ComparisonParams) -> dict[str, Any]:
+    """One ``plots.rank_ranges`` figure per selected domain, saved in ``output_dir``.
+
+    Returns ``{glue key: Figure}`` for :func:`show_figures`.
+    """
+    from analysis.plots import rank_ranges
+
+    return {f"comparison_ranks_{domain}_fig":
+            rank_ranges(sens, domain, names=p.names, path=p.figure_path(f"ranks_{domain}"))
+            for domain in p.domains}
+
+
+def comparison_stats(d: Data, p: ComparisonParams) -> Section:
+    """Independence test, count model and per-domain share tests, with their readings.
+
+    Independence and count model use the items' selected domains only; share tests compare
+    each province's share of ALL its items on the domain with the other provinces'.
+    """
+    names = labels(p.names)
+    in_scope = restrict(d.items, domains=p.domains)
+    indep = independence_test(in_scope, seed=p.seed)
+    model = count_model(in_scope)
+    results: list[tuple[str, StatResult]] = [("all", indep), ("all", model)]
+    bullets = [indep.reading, model.reading]
+    values: dict[str, Any] = {"comparison_independence": indep.reading,
+                              "comparison_independence_p": _stat_p(indep),
+                              "comparison_count_model": model.reading,
+                              "comparison_count_model_p": _stat_p(model)}
+    for domain in p.domains:
+        tests = province_share_tests(d.items, domain, names)
+        results += [(domain, t) for t in tests]
+        valid = [t for t in tests if t.valid]
+        signif = [t for t in valid if t.p_value is not None and t.p_value < 0.05]
+        invalid = [t for t in tests if not t.valid]
+        if signif:
+            summary = " ".join(t.reading for t in signif)
+        elif valid:
+            best = min(t.p_value for t in valid if t.p_value is not None)
+            summary = (f"{cap(domain_label(domain))}: no province's share of items "
+                       f"differs distinguishably from the other provinces' ({len(valid)} "
+                       f"Fisher tests, Holm-adjusted; smallest {fmt_p(best)}).")
+        else:
+            summary = f"{cap(domain_label(domain))}: no share test is valid."
+        if invalid:
+            summary += f" Not tested for {len(invalid)}: " + " ".join(
+                t.reading for t in invalid)
+        bullets.append(summary)
+        values[f"comparison_share_tests_{domain}"] = summary
+    table = pd.DataFrame([{
+        "test": t.name if scope == "all" else
+        f"{names.get(t.name.split(' ')[0], t.name.split(' ')[0])}: {domain_label(scope)}",
+        "valid": "yes" if t.valid else "no",
+        "statistic": None if t.statistic is None else round(t.statistic, 3),
+        "p": _stat_p(t), "n items": t.n, "reading": t.reading, "method": t.method,
+    } for scope, t in results]).set_index("test")
+    text = "\n".join(f"- {b}" for b in bullets)
+    return Section(text, table, values)
+
+
+def comparison_instruments(d: Data, p: ComparisonParams) -> Section:
+    """Instrument sides of every province's items (all items of the province).
+
+    ``data`` feeds ``plots.instrument_mix_bars`` (domain ``"all items"``).
+    """
+    mix = _mix_all(d.items, d.provinces)
+    rows, by_side = [], {side: [] for side in SIDES}
+    for _, row in mix.iterrows():
+        rows.append({"province": label(row["province"], p.names),
+                     **{side: int(row[f"n_{side}"]) for side in SIDES},
+                     **{f"{side} share": pct(row[f"share_{side}"]) for side in SIDES},
+                     "sides used": int(row["n_sides_used"]), "item_ids": row["item_ids"]})
+        for side in _dominant(row):
+            by_side[side].append(label(row["province"], p.names))
+    n = len(mix)
+    parts = [f"{side}-side in {len(provs)} ({', '.join(provs)})"
+             for side, provs in by_side.items() if provs]
+    all3 = [label(x, p.names) for x in mix.loc[mix["n_sides_used"] == 3, "province"]]
+    text = (f"Most-used instrument side of each of the {n} provinces' items: {'; '.join(parts)}"
+            f" (ties count for each side). {len(all3)} of {n} provinces use all three sides"
+            + (f" ({', '.join(all3)})" if all3 else "") + ".")
+    return Section(text, pd.DataFrame(rows).set_index("province"),
+                   {"comparison_instruments": text}, mix)
+
+
+def comparison_commitments(d: Data, p: ComparisonParams) -> Section:
+    """Money, count targets and horizons per province over its items in the selected domains.
+
+    ``data`` (domain ``"selected domains"``) feeds ``plots.commitments_bars``. Each money
+    figure counts once per province, even when its item spans several selected domains.
+    """
+    pooled = restrict(d.items, domains=p.domains).assign(domains=SELECTED)
+    com = quantified_commitments(pooled, d.figures, d.provinces, [SELECTED])
+    money_figs = d.figures[d.figures["kind"] == "money"]
+    rows, parts, values, none = [], [], {}, []
+    for row in com.itertuples():
+        who = label(row.province, p.names)
+        money = float(row.money_yuan)
+        mine = set(pooled.loc[_has_province(pooled, row.province), "item_id"])
+        money_ids = join_ids(money_figs.loc[money_figs["item_id"].isin(mine), "item_id"])
+        rows.append({"province": who, "money": money_text(money) if money > 0 else "",
+                     "money_yuan": money, "money figures": row.n_money_figures,
+                     "count targets": row.n_count_figures, "target years": row.target_years,
+                     "horizon (years)": "" if pd.isna(row.horizon_years)
+                     else int(row.horizon_years),
+                     "figure_ids": row.figure_ids, "item_ids": row.item_ids})
+        slug = glue_slug(p.names.get(row.province, row.province))
+        values[f"comparison_money_{slug}"] = money_text(money) if money > 0 else \
+            "no money figure"
+        if money > 0:
+            figs = plural(row.n_money_figures, "figure")
+            parts.append((money, f"{who} {money_text(money)} ({figs}; items "
+                                 f"{ids_text(money_ids)})"))
+        else:
+            none.append(who)
+    parts.sort(key=lambda x: -x[0])
+    text = ("Money stated in the items of the selected domains (sum of the money figures): "
+            + ("; ".join(t for _, t in parts) if parts else "none")
+            + (f". No money figure: {', '.join(none)}" if none else "") + ".")
+    values["comparison_commitments"] = text
+    return Section(text, pd.DataFrame(rows).set_index("province"), values, com)
