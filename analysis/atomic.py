@@ -39,6 +39,13 @@ def _umask() -> int:
     return mask
 
 
+def publish(tmp: Path | str, target: Path | str) -> None:
+    """Give a finished temporary file (e.g. one a tool wrote) the usual mode and rename it onto
+    ``target`` in one step."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, target)
+
+
 def write_text(path: Path | str, text: str) -> None:
     """Write ``text`` to ``path`` atomically (UTF-8)."""
     with atomic_open(path, "w") as handle:

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from analysis import nbtranslate, paths
+from analysis import atomic, nbtranslate, paths
 from analysis.errors import InputError
 from analysis.params import MODELS, NotebookParams, validate_params
 
@@ -185,17 +185,10 @@ def execute_template(
         tmp.unlink(missing_ok=True)
         raise NotebookFailed(f"{output}: {_error_line(failure)}") if failure else \
             NotebookFailed(f"{output}: papermill wrote no notebook")
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, output)
+    atomic.publish(tmp, output)
     if failure is not None:
         raise NotebookFailed(f"{output}: {_error_line(failure)}")
     return NotebookRun(output, params, time.perf_counter() - start)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 __all__ = [

@@ -14,11 +14,10 @@ import pandas as pd
 
 from .errors import InputError
 from .paths import FIGURES_CSV, ITEMS_CSV
+from .schema import DOMAINS as DOMAINS  # re-exported for the analysis modules
+from .schema import SIDES as SIDES
 
-#: The coded policy domains, in display order.
-DOMAINS: tuple[str, ...] = ("digital_government", "ftz", "industrial", "other")
-#: The instrument sides (Rothwell & Zegveld), in display order.
-SIDES: tuple[str, ...] = ("supply", "environment", "demand")
+# The coded policy domains and instrument sides (display order) come from the schema.
 
 _ITEM_INT = ("seq", "start", "end", "is_national_first", "is_provincial_first")
 _ITEM_NULLABLE_INT = ("page_start", "page_end")
