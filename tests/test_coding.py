@@ -110,3 +110,18 @@ def test_region_group_expands_only_without_a_province(coder):
 def test_title_without_place_falls_back_to_lead_sentence(coder):
     codes = coder.code("政务服务再提速", "近日，成都市推出政务服务新举措。北京等地也有类似做法。")
     assert codes.provinces == ["四川"] and codes.cities == ["成都"]
+
+
+@pytest.mark.parametrize(
+    ("body", "national", "provincial"),
+    [("该项目填补了国内该领域空白。", True, False),
+     ("浙江率先在全国推出数字政府平台。", True, False),
+     ("该市在全国首发电子证照。", True, False),
+     ("该指标排名全国第一。", False, False),
+     ("上海市首个数据交易所开业。", False, True),
+     ("全省首批智能工厂名单公布。", False, True),
+     ("该省首版次软件目录发布。", False, False)],
+)
+def test_first_claim_patterns(coder, body, national, provincial):
+    codes = coder.code("测试标题", body)
+    assert (codes.is_national_first, codes.is_provincial_first) == (national, provincial)
