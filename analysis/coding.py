@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from re import _constants as _sre_constants  # type: ignore[attr-defined]
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
+from typing import Any, NamedTuple
 
 from analysis.codebook import Codebook
 from analysis.gazetteer import Gazetteer, PlaceMatch, trie_regex
@@ -77,16 +80,29 @@ class Coder:
                            for w in (*d.keywords.strong, *d.keywords.weak)}
                           | {w for side in codebook.instruments.values()
                              for tool in side.tools.values() for w in tool.keywords})
-        self._keywords = re.compile(f"(?=({trie_regex(keywords).pattern}))")
+        self._keywords = trie_regex(keywords)
         self._prefixes = {k: [p for p in keywords if k.startswith(p)] for k in keywords}
+        self._inner = {k: _inner_starts(k, keywords) for k in keywords}
 
     def keyword_hits(self, text: str) -> dict[str, int]:
-        """Every codebook keyword found in ``text`` with its first position (one regex scan:
-        at each position the longest keyword starting there, plus its keyword prefixes)."""
+        """Every codebook keyword found in ``text`` with its first position.
+
+        At each position the longest keyword starting there counts, plus its keyword prefixes.
+        One scan for non-overlapping matches finds every position where a keyword starts
+        outside another match; inside a match only the offsets where another keyword can start
+        (precomputed per keyword) are tried again.
+        """
         hits: dict[str, int] = {}
+        prefixes, inner, match = self._prefixes, self._inner, self._keywords.match
         for m in self._keywords.finditer(text):
-            for word in self._prefixes[m.group(1)]:
-                hits.setdefault(word, m.start())
+            word, start = m.group(), m.start()
+            for prefix in prefixes[word]:
+                hits.setdefault(prefix, start)
+            for offset in inner[word]:
+                found = match(text, start + offset)
+                if found is not None:
+                    for prefix in prefixes[found.group()]:
+                        hits.setdefault(prefix, start + offset)
         return hits
 
     def code(self, title: str, body: str) -> Codes:
@@ -176,14 +192,14 @@ class Coder:
     # -- firsts ----------------------------------------------------------------------------
     def _firsts(self, text: str, codes: Codes) -> None:
         masked = text
-        for pattern in self._exclusions:
+        for pattern in _candidates(self._exclusions, masked):
             masked = pattern.sub(lambda m: "\0" * len(m.group()), masked)
-        for pattern in self._national:
+        for pattern in _candidates(self._national, masked):
             for m in pattern.finditer(masked):
                 codes.is_national_first = True
                 codes.evidence.append(Evidence("national_first", "1", m.group(), *m.span()))
         national_spans = [(e.start, e.end) for e in codes.evidence if e.field == "national_first"]
-        for pattern in self._provincial:
+        for pattern in _candidates(self._provincial, masked):
             for m in pattern.finditer(masked):
                 if any(s < m.end() and m.start() < e for s, e in national_spans):
                     continue
@@ -233,6 +249,13 @@ def surface_names(codebook: Codebook) -> list[str]:
     return names + [f for p in codebook.places for f in p.surface_forms()]
 
 
+def _inner_starts(word: str, keywords: list[str]) -> list[int]:
+    """Offsets inside ``word`` where another keyword can start (one that begins with the rest
+    of ``word``, or that the rest of ``word`` begins with)."""
+    return [i for i in range(1, len(word))
+            if any(k.startswith(word[i:]) or word[i:].startswith(k) for k in keywords)]
+
+
 def _level_of_place(place: PlaceMatch) -> str:
     if place.level in {"province", "platform"}:
         return "province"
@@ -241,8 +264,75 @@ def _level_of_place(place: PlaceMatch) -> str:
     return "district_zone"
 
 
-def _compile(patterns: list[str], names: str) -> list[re.Pattern[str]]:
-    return [re.compile(p.replace("{places}", names)) for p in patterns]
+def _compile(patterns: list[str], names: str) -> list[Rule]:
+    rules = []
+    for text in patterns:
+        source = text.replace("{places}", names)
+        rules.append(Rule(re.compile(source), required_chars(source)))
+    return rules
+
+
+class Rule(NamedTuple):
+    """A compiled pattern and characters of which each of its matches holds at least one
+    (``None``: no such short list)."""
+
+    pattern: re.Pattern[str]
+    required: frozenset[str] | None
+
+
+def _candidates(rules: list[Rule], text: str) -> list[re.Pattern[str]]:
+    """The patterns that can match ``text`` (a substring test skips the others' scans)."""
+    return [r.pattern for r in rules
+            if r.required is None or any(ch in text for ch in r.required)]
+
+
+MAX_REQUIRED = 24
+
+
+def required_chars(pattern: str) -> frozenset[str] | None:
+    """Characters of which every match of ``pattern`` contains at least one, from its parse
+    tree (a literal, a group, a branch of such, a repeat of at least one, a small character
+    set); ``None`` when there is no such set of at most ``MAX_REQUIRED`` characters, or the
+    pattern has flags."""
+    try:
+        parsed = _sre_parser.parse(pattern)
+    except (re.error, RecursionError):
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    return _required_in(list(parsed))
+
+
+def _required_in(sequence: list) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    for op, arg in sequence:
+        found = _required_of(op, arg)
+        if found is not None and (best is None or len(found) < len(best)):
+            best = found
+    return best
+
+
+def _required_of(op: object, arg: Any) -> frozenset[str] | None:
+    c = _sre_constants
+    if op is c.LITERAL:
+        return frozenset(chr(arg))
+    if op is c.SUBPATTERN:
+        return None if arg[1] or arg[2] else _required_in(list(arg[3]))
+    if op is c.ATOMIC_GROUP:
+        return _required_in(list(arg))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return _required_in(list(arg[2])) if arg[0] >= 1 else None
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in arg[1]:
+            found = _required_in(list(branch))
+            if found is None:
+                return None
+            union |= found
+        return frozenset(union) if len(union) <= MAX_REQUIRED else None
+    if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(arg) <= MAX_REQUIRED:
+        return frozenset(chr(v) for _, v in arg)
+    return None
 
 
 def _first_sentence(text: str, start: int) -> tuple[int, int]:

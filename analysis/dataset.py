@@ -7,6 +7,7 @@ validate (``schema``). Tables are written atomically, all or nothing.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -89,11 +90,13 @@ class Pipeline:
         out = Rows()
         for item in items:
             item_id = f"{bulletin_id}-{item.seq:02d}"
-            codes = self.coder.code(item.title, item.body)
-            out.items.append(_item_row(item, item_id, bulletin_id, meta, codes))
-            out.evidence += [_evidence_row(item, item_id, e) for e in codes.evidence]
-            for n, fig in enumerate(extract_figures(item.body), start=1):
-                start, end, page = item.body_span(fig.start, fig.end)
+            body = item.body
+            spans = Spans(item)
+            codes = self.coder.code(item.title, body)
+            out.items.append(_item_row(item, item_id, bulletin_id, meta, codes, body))
+            out.evidence += [_evidence_row(spans, item_id, e) for e in codes.evidence]
+            for n, fig in enumerate(extract_figures(body), start=1):
+                start, end, page = spans.body(fig.start, fig.end)
                 out.figures.append({
                     "figure_id": f"{item_id}-f{n:02d}", "item_id": item_id,
                     "bulletin_id": bulletin_id, "kind": fig.kind, "value": fig.value,
@@ -111,29 +114,46 @@ class Pipeline:
         return out
 
     def _tables(self, parts: list[Rows]) -> Tables:
-        def frame(name: str, rows: list[dict]) -> pd.DataFrame:
+        parts = [p.pack() for p in parts]
+
+        def frame(name: str, rows: list[tuple]) -> pd.DataFrame:
             return pd.DataFrame(rows, columns=list(TABLES[name].columns))
 
         items = frame("items", [r for p in parts for r in p.items])
         items = apply_review(items, self.overrides, self.review_path, self.province_codes)
-        reviewed = [r for p in parts for r in _review_evidence(self.overrides,
-                                                               p.bulletin["bulletin_id"])]
+        reviewed = _pack("evidence", [r for p in parts for r in _review_evidence(
+            self.overrides, p.bulletin["bulletin_id"])])
         return _validated(Tables(
             items=items,
             figures=frame("figures", [r for p in parts for r in p.figures]),
             evidence=frame("evidence", [r for p in parts for r in p.evidence] + reviewed),
-            bulletins=frame("bulletins", [p.bulletin for p in parts]),
+            bulletins=frame("bulletins", _pack("bulletins", [p.bulletin for p in parts])),
         ))
 
 
 @dataclass
 class Rows:
-    """One bulletin's coded rows before review and validation."""
+    """One bulletin's coded rows before review and validation: dicts, or once ``packed``
+    tuples in the schema's column order (smaller to send between processes, quicker to frame).
+    """
 
-    items: list[dict] = field(default_factory=list)
-    figures: list[dict] = field(default_factory=list)
-    evidence: list[dict] = field(default_factory=list)
+    items: list = field(default_factory=list)
+    figures: list = field(default_factory=list)
+    evidence: list = field(default_factory=list)
     bulletin: dict = field(default_factory=dict)
+    packed: bool = False
+
+    def pack(self) -> Rows:
+        """These rows as tuples (a missing column is None)."""
+        if self.packed:
+            return self
+        return Rows(_pack("items", self.items), _pack("figures", self.figures),
+                    _pack("evidence", self.evidence), self.bulletin, packed=True)
+
+
+def _pack(table: str, rows: list[dict]) -> list[tuple]:
+    columns = list(TABLES[table].columns)
+    return [tuple(map(row.get, columns)) for row in rows]
 
 
 _WORKER: Pipeline | None = None
@@ -146,7 +166,7 @@ def _init_worker(codebook_path: Path) -> None:
 
 def _rows_in_worker(path: Path) -> Rows:
     assert _WORKER is not None
-    return _WORKER.rows(path)
+    return _WORKER.rows(path).pack()
 
 
 def identify(bulletin: BulletinText) -> tuple[str, dict]:
@@ -175,14 +195,19 @@ def _raw_sidecars_by_checksum() -> dict[str, dict]:
 
 
 _SIDECARS: dict = {}
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 def load_sidecar(path: Path) -> dict:
     """Read a bulletin's metadata sidecar (YAML mapping)."""
+    text = path.read_text(encoding="utf-8")
     try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise InputError(path, f"invalid YAML: {err}".splitlines()[0]) from err
+        meta = yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        try:  # the pure-Python loader's error message (the C loader words some differently)
+            meta = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise InputError(path, f"invalid YAML: {err}".splitlines()[0]) from err
     if not isinstance(meta, dict):
         raise InputError(path, "sidecar must be a YAML mapping")
     return meta
@@ -231,12 +256,12 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def _item_row(item: Item, item_id: str, bulletin_id: str, meta: dict, codes) -> dict:
+def _item_row(item: Item, item_id: str, bulletin_id: str, meta: dict, codes, body: str) -> dict:
     return {
         "item_id": item_id, "bulletin_id": bulletin_id, "issue_date": meta.get("issue_date"),
         "seq": item.seq, "section": item.section, "title": item.title,
         "page_start": item.page_start, "page_end": item.page_end,
-        "start": item.start, "end": item.end, "body": item.body,
+        "start": item.start, "end": item.end, "body": body,
         "provinces": ";".join(codes.provinces),
         "province_codes": ";".join(codes.province_codes),
         "cities": ";".join(codes.cities), "domains": ";".join(codes.domains),
@@ -248,20 +273,54 @@ def _item_row(item: Item, item_id: str, bulletin_id: str, meta: dict, codes) -> 
     }
 
 
-def _evidence_row(item: Item, item_id: str, ev: Evidence) -> dict:
-    start, end, page = item_span(item, ev.start, ev.end)
+def _evidence_row(spans: Spans, item_id: str, ev: Evidence) -> dict:
+    start, end, page = spans.coding(ev.start, ev.end)
     return {"item_id": item_id, "field": ev.field, "value": ev.value, "text": ev.text,
             "start": start, "end": end, "page": page, "source": "auto", "note": ""}
 
 
+class Spans:
+    """Maps offsets in an item's body (or coding text) to raw ``(start, end, page)``: the same
+    results as ``Item.body_span`` / :func:`item_span`, with the paragraph found by bisection."""
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.paragraphs = item.body_paragraphs
+        self.ends: list[int] = []  # body offset of each paragraph's end (its newline)
+        pos = 0
+        for para in self.paragraphs:
+            pos += len(para.text)
+            self.ends.append(pos)
+            pos += 1
+
+    def _locate(self, offset: int) -> tuple[int, int | None]:
+        i = bisect.bisect_left(self.ends, offset)
+        if i == len(self.paragraphs):
+            raise IndexError(offset)
+        para = self.paragraphs[i]
+        local = offset - (self.ends[i] - len(para.text))
+        return para.locate(min(local, max(len(para.text) - 1, 0)))
+
+    def body(self, start: int, end: int) -> tuple[int, int, int | None]:
+        """Raw span of ``body[start:end]`` (``end > start``)."""
+        raw_start, page = self._locate(start)
+        raw_last, _ = self._locate(end - 1)
+        return raw_start, raw_last + 1, page
+
+    def coding(self, start: int, end: int) -> tuple[int, int, int | None]:
+        """Raw span of ``(title + "\\n" + body)[start:end]`` (the coding text of ``coding``)."""
+        title = self.item.title_paragraph
+        title_len = len(title.text)
+        if start < title_len:
+            raw_start, page = title.locate(start)
+            raw_last, _ = title.locate(min(end, title_len) - 1)
+            return raw_start, raw_last + 1, page
+        return self.body(start - title_len - 1, end - title_len - 1)
+
+
 def item_span(item: Item, start: int, end: int) -> tuple[int, int, int | None]:
     """Raw span of ``(title + "\\n" + body)[start:end]`` (the coding text of ``coding``)."""
-    title_len = len(item.title)
-    if start < title_len:
-        raw_start, page = item.title_paragraph.locate(start)
-        raw_last, _ = item.title_paragraph.locate(min(end, title_len) - 1)
-        return raw_start, raw_last + 1, page
-    return item.body_span(start - title_len - 1, end - title_len - 1)
+    return Spans(item).coding(start, end)
 
 
 def _review_evidence(overrides: list[Override], bulletin_id: str) -> list[dict]:

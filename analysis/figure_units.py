@@ -7,7 +7,9 @@ the vocabulary can be reviewed in one place.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from analysis.numerals import CN_DIGITS, CN_NUMERAL_CHARS, MAGNITUDES, parse_number
@@ -105,6 +107,23 @@ START = re.compile(
     rf"|(?P<pct>[百千]分之)"
     rf"|(?P<num>(?<![A-Za-z0-9._])(?:{AR})|(?<![{CN_NUMERAL_CHARS}第几数]){CN})"
 )
+# Every START match begins with one of these characters: scanning for them first skips the
+# rest of the text in C (START itself begins with look-behinds, which defeat that fast path).
+START_CHARS = re.compile(rf"[\d{CN_NUMERAL_CHARS}]")
+
+
+def start_tokens(work: str) -> Iterator[re.Match[str]]:
+    """The same matches as ``START.finditer(work)``, found faster."""
+    candidates, match, pos = START_CHARS.search, START.match, 0
+    while (cand := candidates(work, pos)) is not None:
+        m = match(work, cand.start())
+        if m is None:
+            pos = cand.start() + 1
+        else:
+            yield m
+            pos = m.end()
+
+
 _TAIL = rf"[ ]*(?P<ap>{APPROX})?[ ]*(?:(?P<unit>{UNIT})|(?P<mag>{MAG})[ ]*(?P<unitm>{UNIT}))"
 SINGLE = re.compile(rf"(?P<n>{NUM}){_TAIL}")
 RANGE = re.compile(
@@ -173,12 +192,13 @@ PERIOD_SPAN = re.compile(r"[”\"]?[ ]*(?:期间|时期)")
 SENTENCE_END = "。；;！!？?\n"
 
 
+@functools.lru_cache(maxsize=16384)
 def token_value(token: str, digit_string_ok: bool = False) -> tuple[float, float] | None:
     """(low, high) of a number token, or None when it is not a usable number.
 
     Chinese approximate pairs give a range (两三 -> 2, 3; 三四十 -> 30, 40). Strings of bare
     Chinese digits (一二, 三四五) are rejected unless ``digit_string_ok`` and they spell a
-    calendar year (二〇二〇); lone 零/〇 is never a figure (零部件, 零的突破).
+    calendar year (二〇二〇); lone 零/〇 is never a figure (零部件, 零的突破). Cached per token.
     """
     if token[0].isdigit():
         v = parse_number(token)

@@ -75,7 +75,7 @@ def extract_figures(text: str) -> list[Figure]:
     work = to_halfwidth(text, keep=_KEEP_FULLWIDTH)
     found: list[Figure] = []
     floor = 0
-    for m in fu.START.finditer(work):
+    for m in fu.start_tokens(work):
         if m.start() < floor:
             continue
         fig = _figure_at(work, text, m, floor)
