@@ -20,6 +20,7 @@ Rules (their vocabularies live in ``data/codebook.yml``):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from re import _constants as _sre_constants  # type: ignore[attr-defined]
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
@@ -83,6 +84,13 @@ class Coder:
         self._keywords = trie_regex(keywords)
         self._prefixes = {k: [p for p in keywords if k.startswith(p)] for k in keywords}
         self._inner = {k: _inner_starts(k, keywords) for k in keywords}
+        # Tools in codebook order; keyword -> [(tool index, index in its keyword list)].
+        self._tool_list = [(side, tool_id, tool) for side, spec in codebook.instruments.items()
+                           for tool_id, tool in spec.tools.items()]
+        self._tool_words: dict[str, list[tuple[int, int]]] = {}
+        for ti, (_, _, tool) in enumerate(self._tool_list):
+            for ki, word in enumerate(tool.keywords):
+                self._tool_words.setdefault(word, []).append((ti, ki))
 
     def keyword_hits(self, text: str) -> dict[str, int]:
         """Every codebook keyword found in ``text`` with its first position.
@@ -178,29 +186,35 @@ class Coder:
 
     # -- instruments -----------------------------------------------------------------------
     def _instruments(self, found: dict[str, int], codes: Codes) -> None:
-        for side, spec in self.codebook.instruments.items():
-            for tool_id, tool in spec.tools.items():
-                hits = [(w, found[w]) for w in tool.keywords if w in found]
-                if not hits:
-                    continue
-                codes.instruments.append(tool_id)
-                if side not in codes.instrument_sides:
-                    codes.instrument_sides.append(side)
-                word, pos = min(hits, key=lambda h: h[1])
-                codes.evidence.append(Evidence("instrument", tool_id, word, pos, pos + len(word)))
+        """Every tool with a keyword in the text, in codebook order; its evidence is the
+        earliest keyword (the first listed on a tie)."""
+        best: dict[int, tuple[int, int, str]] = {}
+        for word, pos in found.items():
+            for ti, ki in self._tool_words.get(word, ()):
+                hit = (pos, ki, word)
+                if ti not in best or hit < best[ti]:
+                    best[ti] = hit
+        for ti in sorted(best):
+            side, tool_id, _ = self._tool_list[ti]
+            pos, _, word = best[ti]
+            codes.instruments.append(tool_id)
+            if side not in codes.instrument_sides:
+                codes.instrument_sides.append(side)
+            codes.evidence.append(Evidence("instrument", tool_id, word, pos, pos + len(word)))
 
     # -- firsts ----------------------------------------------------------------------------
     def _firsts(self, text: str, codes: Codes) -> None:
         masked = text
-        for pattern in _candidates(self._exclusions, masked):
-            masked = pattern.sub(lambda m: "\0" * len(m.group()), masked)
-        for pattern in _candidates(self._national, masked):
-            for m in pattern.finditer(masked):
+        for rule in self._exclusions:
+            if rule.could_match(masked):
+                masked = rule.pattern.sub(lambda m: "\0" * len(m.group()), masked)
+        for rule in self._national:
+            for m in rule.finditer(masked):
                 codes.is_national_first = True
                 codes.evidence.append(Evidence("national_first", "1", m.group(), *m.span()))
         national_spans = [(e.start, e.end) for e in codes.evidence if e.field == "national_first"]
-        for pattern in _candidates(self._provincial, masked):
-            for m in pattern.finditer(masked):
+        for rule in self._provincial:
+            for m in rule.finditer(masked):
                 if any(s < m.end() and m.start() < e for s, e in national_spans):
                     continue
                 codes.is_provincial_first = True
@@ -265,42 +279,74 @@ def _level_of_place(place: PlaceMatch) -> str:
 
 
 def _compile(patterns: list[str], names: str) -> list[Rule]:
-    rules = []
-    for text in patterns:
-        source = text.replace("{places}", names)
-        rules.append(Rule(re.compile(source), required_chars(source)))
-    return rules
+    return [Rule.compile(p.replace("{places}", names)) for p in patterns]
+
+
+# -- skipping text a pattern cannot match --------------------------------------------------
+# The provincial-first pattern starts with every place name: scanning a whole item for it is
+# slow. Its parse tree says that every match holds 首 or 率 and is at most 18 characters long,
+# so only the text around those characters needs searching (same matches, in the same order).
+
+MAX_REQUIRED = 24
+MAX_WIDTH = 200
 
 
 class Rule(NamedTuple):
-    """A compiled pattern and characters of which each of its matches holds at least one
-    (``None``: no such short list)."""
+    """A compiled pattern with what a scan may skip: ``required``, characters of which every
+    match holds one (``None``: no short list), and ``width``, the longest match when that is
+    bounded and the pattern has no look-around, anchor or back-reference (else ``None``)."""
 
     pattern: re.Pattern[str]
-    required: frozenset[str] | None
+    required: frozenset[str] | None = None
+    width: int | None = None
+    trigger: re.Pattern[str] | None = None
 
+    @classmethod
+    def compile(cls, source: str) -> Rule:
+        """Compile ``source`` and analyse its parse tree."""
+        pattern = re.compile(source)
+        try:
+            parsed = _sre_parser.parse(source)
+        except (re.error, RecursionError):
+            return cls(pattern)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return cls(pattern)
+        required = _required_in(list(parsed))
+        if required is None:
+            return cls(pattern)
+        trigger = re.compile("[" + "".join(re.escape(ch) for ch in sorted(required)) + "]")
+        return cls(pattern, required, _bounded_width(parsed), trigger)
 
-def _candidates(rules: list[Rule], text: str) -> list[re.Pattern[str]]:
-    """The patterns that can match ``text`` (a substring test skips the others' scans)."""
-    return [r.pattern for r in rules
-            if r.required is None or any(ch in text for ch in r.required)]
+    def could_match(self, text: str) -> bool:
+        """False when ``text`` lacks every required character (no match is possible)."""
+        return self.required is None or any(ch in text for ch in self.required)
 
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches of ``pattern.finditer(text)``.
 
-MAX_REQUIRED = 24
+        With a bounded ``width`` W, a match holding the first required character at or after
+        ``pos`` (at ``q``) starts in ``[q - W + 1, q]`` and ends by ``q + W``: search that window
+        only; no match there means none starts before ``q + 1``.
+        """
+        if not self.could_match(text):
+            return
+        if self.width is None or self.trigger is None:
+            yield from self.pattern.finditer(text)
+            return
+        search, trigger, width, pos = self.pattern.search, self.trigger.search, self.width, 0
+        while (hit := trigger(text, pos)) is not None:
+            q = hit.start()
+            m = search(text, max(pos, q - width + 1), q + width)
+            if m is not None and m.start() <= q:
+                yield m
+                pos = m.end()
+            else:
+                pos = q + 1
 
 
 def required_chars(pattern: str) -> frozenset[str] | None:
-    """Characters of which every match of ``pattern`` contains at least one, from its parse
-    tree (a literal, a group, a branch of such, a repeat of at least one, a small character
-    set); ``None`` when there is no such set of at most ``MAX_REQUIRED`` characters, or the
-    pattern has flags."""
-    try:
-        parsed = _sre_parser.parse(pattern)
-    except (re.error, RecursionError):
-        return None
-    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
-        return None
-    return _required_in(list(parsed))
+    """Characters of which every match of ``pattern`` holds at least one (see :class:`Rule`)."""
+    return Rule.compile(pattern).required
 
 
 def _required_in(sequence: list) -> frozenset[str] | None:
@@ -333,6 +379,32 @@ def _required_of(op: object, arg: Any) -> frozenset[str] | None:
     if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(arg) <= MAX_REQUIRED:
         return frozenset(chr(v) for _, v in arg)
     return None
+
+
+def _bounded_width(parsed: Any) -> int | None:
+    """The longest match of a parsed pattern, or None (unbounded, or context-dependent)."""
+    c = _sre_constants
+    context = {c.ASSERT, c.ASSERT_NOT, c.AT, c.GROUPREF, c.GROUPREF_EXISTS}
+    if any(op in context for op in _ops(list(parsed))):
+        return None
+    width = parsed.getwidth()[1]
+    return width if width <= MAX_WIDTH else None
+
+
+def _ops(sequence: list) -> Iterator[object]:
+    """Every opcode in a parsed sequence, nested ones included."""
+    c = _sre_constants
+    for op, arg in sequence:
+        yield op
+        if op is c.SUBPATTERN:
+            yield from _ops(list(arg[3]))
+        elif op is c.ATOMIC_GROUP:
+            yield from _ops(list(arg))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            yield from _ops(list(arg[2]))
+        elif op is c.BRANCH:
+            for branch in arg[1]:
+                yield from _ops(list(branch))
 
 
 def _first_sentence(text: str, start: int) -> tuple[int, int]:
