@@ -37,7 +37,15 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--out", type=Path, help="output CSV (default: stdout)")
         s.add_argument("--encoding", help="file encoding (default: detect UTF-8 / GB18030)")
     sub.add_parser("build", help="code every bulletin in data/raw/ into data/processed/")
-    sub.add_parser("report", help="the whole report: data, notebooks, HTML and PDF book")
+    rep = sub.add_parser("report", help="the whole report: data, notebooks, HTML and PDF book",
+                         description="Code the bulletins, execute the notebooks (cached), "
+                         "generate the book's pages, build the HTML and PDF book and print "
+                         "where everything is. Exit status 1 if a notebook case failed (the "
+                         "book is still built, with placeholder chapters) or the book build "
+                         "failed.")
+    rep.add_argument("--jobs", type=int, help="parallel kernels (default: CPU count)")
+    rep.add_argument("--force", action="store_true", help="execute every notebook case")
+    rep.add_argument("--no-pdf", action="store_true", help="build the HTML book only")
     run = sub.add_parser("run", help="execute the comparison and region notebooks (cached)",
                          description="Code the bulletins, then execute the comparison notebook "
                          "and one region notebook per province, in parallel, re-executing only "
@@ -129,16 +137,11 @@ def _build(args: argparse.Namespace) -> int:
 
 @command("report")
 def _report(args: argparse.Namespace) -> int:
-    from analysis.agreement import agreement_report
-    from analysis.dataset import build
+    from analysis.report import build_report
 
-    written = build()
-    print("coded tables:")
-    for name, path in written.items():
-        print(f"  {name}: {path}")
-    print("automatic coder versus reviewed coding:")
-    print(agreement_report())
-    return 0
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs", f"must be at least 1, got {args.jobs}")
+    return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf).returncode
 
 
 @command("notebook")

@@ -163,16 +163,39 @@ BULLETINS = pa.DataFrameSchema(
     strict=True, ordered=True, unique=["bulletin_id"],
 )
 
+AGREEMENT = pa.DataFrameSchema(
+    {
+        "field": col(str, "Reviewable field of the items table.", allowed=REVIEWABLE),
+        "n_items": col(int, "Items of the reviewed bulletins compared.", "items",
+                       checks=pa.Check.ge(0)),
+        "agreement": col(float, "Share of items whose automatic and reviewed codes are equal.",
+                         "share 0-1", nullable=True,
+                         checks=[pa.Check.ge(0), pa.Check.le(1)]),
+        "kappa": col(float, "Cohen's kappa of automatic versus reviewed coding (empty when "
+                            "undefined: a single category in both codings).", nullable=True,
+                     checks=[pa.Check.ge(-1), pa.Check.le(1)]),
+        "kappa_basis": col(str, "Units kappa is computed over (items, or item-label decisions "
+                                "for multi-valued fields)."),
+    },
+    strict=True, ordered=True, unique=["field"],
+)
+
 TABLES: dict[str, pa.DataFrameSchema] = {
     "items": ITEMS, "figures": FIGURES, "evidence": EVIDENCE, "bulletins": BULLETINS,
 }
+#: Tables derived from the coded ones by later steps (``agreement.csv``: the report build).
+DERIVED_TABLES: dict[str, pa.DataFrameSchema] = {"agreement": AGREEMENT}
+
+
+def _schema(name: str) -> pa.DataFrameSchema:
+    return TABLES[name] if name in TABLES else DERIVED_TABLES[name]
 
 
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Cast the numeric columns of ``frame`` to the schema's types (nullable ints stay nullable);
     text columns are left alone so that a missing value is still caught by ``validate``."""
     frame = frame.copy()
-    for column, spec in TABLES[name].columns.items():
+    for column, spec in _schema(name).columns.items():
         dtype = str(spec.dtype)
         if column in frame and dtype in ("Int64", "int64", "float64"):
             frame[column] = frame[column].astype({"int64": "int64", "Int64": "Int64"}.get(
@@ -183,7 +206,7 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Validate ``frame`` against the schema of table ``name``; raise a one-line InputError."""
     try:
-        return TABLES[name].validate(conform(name, frame), lazy=False)
+        return _schema(name).validate(conform(name, frame), lazy=False)
     except (pa.errors.SchemaError, pa.errors.SchemaErrors) as err:
         first = str(err).splitlines()[0]
         first = first if len(first) <= 240 else first[:237] + "..."
@@ -194,10 +217,12 @@ _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer",
                "Int64": "integer", "float64": "number"}
 
 
-def data_dictionary() -> pd.DataFrame:
-    """One row per (table, column): type, unit, allowed values, nullable, description."""
+def data_dictionary(derived: bool = False) -> pd.DataFrame:
+    """One row per (table, column): type, unit, allowed values, nullable, description.
+
+    ``derived`` adds the tables of :data:`DERIVED_TABLES` (``agreement``)."""
     rows = []
-    for table, schema in TABLES.items():
+    for table, schema in {**TABLES, **(DERIVED_TABLES if derived else {})}.items():
         for name, column in schema.columns.items():
             meta = column.metadata or {}
             allowed = ", ".join(v or "(empty)" for v in meta.get("allowed", []))

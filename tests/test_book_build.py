@@ -1,8 +1,9 @@
 """End-to-end: a small synthetic book built with the project's config -> HTML, browser, PDF.
 
-The book is generated in a temporary folder: the repo's ``_config.yml``, pages and CSS, three
-synthetic bulletin items (labelled 【合成】) as BibTeX, a page citing two of them, a page of
-escaped hostile text and a notebook page whose output is a matplotlib PNG with Chinese text.
+The book is generated in a temporary folder: the repo's ``_config.yml``, bibliography page and
+CSS, an intro page of its own, three synthetic bulletin items (labelled 【合成】) as BibTeX, a
+page citing two of them, a page of escaped hostile text and a notebook page whose output is a
+matplotlib PNG with Chinese text.
 """
 
 from __future__ import annotations
@@ -127,8 +128,14 @@ def make_book(root: Path) -> None:
     shutil.copytree(
         REPO / "book" / "_static", root / "book" / "_static", ignore=shutil.ignore_patterns("fonts")
     )
-    for page in ("intro.md", "bibliography.md"):
-        shutil.copy(REPO / "book" / page, root / "book" / page)
+    shutil.copy(REPO / "book" / "bibliography.md", root / "book" / "bibliography.md")
+    # The report's intro includes data-generated fragments; this book has its own.
+    (root / "book" / "intro.md").write_text(
+        "# 合成测试书 Synthetic test book\n\n"
+        + "本书由合成数据构成，只用于测试。This book is made of synthetic data for tests. " * 12
+        + "\n\n```{tableofcontents}\n```\n",
+        encoding="utf-8",
+    )
     (root / "_toc.yml").write_text(
         "format: jb-book\nroot: book/intro\nparts:\n"
         "  - caption: Report\n    chapters:\n"

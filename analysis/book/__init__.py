@@ -8,6 +8,12 @@ Modules (import them directly; this package imports nothing heavy):
 * :mod:`analysis.book.build` -- ``build_html(root)``: Jupyter Book HTML build (strict, -W).
 * :mod:`analysis.book.pdf` -- ``build_pdf(root)``: singlehtml -> reduced article -> WeasyPrint.
 * :mod:`analysis.book.browsercheck` -- ``check_site(...)``: headless Chromium checks of the HTML.
+* :mod:`analysis.book.pages` -- ``generate(cases)``: every generated page of the report under
+  ``book/_generated/``, from :mod:`~analysis.book.chapters` (reader's copies of the executed
+  notebooks, failure placeholders), :mod:`~analysis.book.fragments` (data-generated parts of
+  the intro and methods), :mod:`~analysis.book.appendix` (data dictionary, coded items, build
+  manifest), :mod:`~analysis.book.audit` (numbers audit) and :mod:`~analysis.book.toc` (the
+  table of contents from the ``_toc.yml`` skeleton).
 
 This package is itself a small Sphinx extension (listed in ``_config.yml``) that
 

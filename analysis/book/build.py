@@ -124,15 +124,19 @@ def _jupyter_book() -> str:
     return found
 
 
-def run_jupyter_book(root: Path | str, builder: str, *, fresh: bool = True) -> float:
+def run_jupyter_book(root: Path | str, builder: str, *, fresh: bool = True,
+                     toc: Path | str | None = None) -> float:
     """Run ``jupyter-book build ROOT -W --builder BUILDER``; return seconds taken.
 
     ``fresh`` adds ``--all`` so every page is re-read and every warning is seen again (an
-    incremental build only reports warnings of changed pages). The full output is kept in
+    incremental build only reports warnings of changed pages). ``toc``: a table of contents
+    other than ``ROOT/_toc.yml`` (the report's generated one). The full output is kept in
     ``_build/logs/<builder>.log``; on failure :class:`BookBuildError` carries its tail.
     """
     root = Path(root).resolve()
     command = [_jupyter_book(), "build", str(root), "-W", "--builder", builder]
+    if toc is not None:
+        command += ["--toc", str(Path(toc).resolve())]
     if fresh:
         command.append("--all")
     # The book's Sphinx extensions live in this package: make it importable for any root.
@@ -161,15 +165,16 @@ def _failure_summary(output: str) -> str:
     return "\n".join(causes[:20] or lines[-30:])
 
 
-def build_html(root: Path | str, *, items: pd.DataFrame | None = None, fresh: bool = True) -> Path:
+def build_html(root: Path | str, *, items: pd.DataFrame | None = None, fresh: bool = True,
+               toc: Path | str | None = None) -> Path:
     """Build the HTML book under ``<root>/_build/html`` with warnings as errors.
 
     Returns the path of ``_build/html/index.html``; the time taken is recorded as
-    ``html_seconds`` in ``_build/build-times.json``.
+    ``html_seconds`` in ``_build/build-times.json``. ``toc``: see :func:`run_jupyter_book`.
     """
     root = Path(root).resolve()
     prepare(root, items)
-    seconds = run_jupyter_book(root, "html", fresh=fresh)
+    seconds = run_jupyter_book(root, "html", fresh=fresh, toc=toc)
     record_time(root, "html_seconds", seconds)
     index = root / "_build" / "html" / "index.html"
     if not index.is_file():

@@ -184,11 +184,12 @@ def verify_pdf_fonts(pdf: Path) -> list[PdfFont]:
     return fonts
 
 
-def build_pdf(root: Path | str, *, fresh: bool = False) -> Path:
+def build_pdf(root: Path | str, *, fresh: bool = False, toc: Path | str | None = None) -> Path:
     """Build ``<root>/_build/pdf/book.pdf`` and return its path.
 
     Runs the ``singlehtml`` builder with ``-W`` (``fresh`` re-reads every page; the default
-    reuses the environment of a preceding HTML build), reduces the page, checks glyph coverage,
+    reuses the environment of a preceding HTML build; ``toc`` as in
+    :func:`analysis.book.build.run_jupyter_book`), reduces the page, checks glyph coverage,
     renders with WeasyPrint and verifies the embedded fonts. Records ``pdf_seconds`` (total),
     ``pdf_singlehtml_seconds`` and ``pdf_render_seconds`` in ``_build/build-times.json``.
     """
@@ -198,7 +199,7 @@ def build_pdf(root: Path | str, *, fresh: bool = False) -> Path:
     root = Path(root).resolve()
     start = time.perf_counter()
     prepare(root)
-    singlehtml_seconds = run_jupyter_book(root, "singlehtml", fresh=fresh)
+    singlehtml_seconds = run_jupyter_book(root, "singlehtml", fresh=fresh, toc=toc)
     singlehtml = root / "_build" / "singlehtml"
     page = _entry_page(singlehtml)
     stylesheet = os.path.relpath(singlehtml / "_static" / "print.css", page.parent)

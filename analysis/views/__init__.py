@@ -1,10 +1,13 @@
 """What the notebook templates display: tables, generated English sentences, glue values.
 
 The templates (``notebooks/region.ipynb``, ``notebooks/comparison.ipynb``) stay thin: each
-cell calls one function here and displays its :class:`Section` (``text``: Markdown built from
-the data, never typed; ``table``: a display-ready DataFrame; ``values``: the glue values;
-``data``: the long table a figure is drawn from). Every sentence carries the numbers and the
-item ids behind them. Provinces appear in both languages ("Jiangsu 江苏").
+cell calls one function here and displays its :class:`Section` with :func:`show` (``text``:
+Markdown built from the data, never typed; ``table``: a display-ready DataFrame; ``values``: the
+glue values; ``data``: the long table a figure is drawn from; ``sources``: the item and figure
+ids behind each glue value, glued as ``<key>__sources`` for the book's numbers audit). Every
+sentence carries the numbers and cites the items behind them (``{cite:p}`item_id```, rendered
+by the book as ``[2020-09 #6 p.5–6]``); bulletin text is escaped (``md_escape``); glue values
+hold the same sentences as plain text. Provinces appear in both languages ("Jiangsu 江苏").
 
 Scope: ``load_data`` keeps the items of the selected ``bulletins``; their ``provinces`` field
 is cut to the provinces compared (region + peers, or all) and items about none of them are
@@ -89,6 +92,14 @@ from analysis.views.comparison import (
     comparison_stats,
     rank_range_figures,
 )
+from analysis.views.markdown import (
+    SOURCES_SUFFIX,
+    cite,
+    markdown_table,
+    plain_text,
+    show,
+    table_output,
+)
 from analysis.views.region import (
     indicators,
     region_commitments,
@@ -105,11 +116,13 @@ from analysis.views.region import (
 __all__ = [
     "ALL_ITEMS",
     "SELECTED",
+    "SOURCES_SUFFIX",
     "Data",
     "Section",
     "and_list",
     "cap",
     "ci_text",
+    "cite",
     "comparison_commitments",
     "comparison_counts",
     "comparison_index",
@@ -125,10 +138,12 @@ __all__ = [
     "label",
     "labels",
     "load_data",
+    "markdown_table",
     "md_escape",
     "money_text",
     "page_text",
     "pct",
+    "plain_text",
     "plural",
     "rank_range_figures",
     "region_commitments",
@@ -141,5 +156,7 @@ __all__ = [
     "region_profile",
     "region_scope",
     "restrict",
+    "show",
     "show_figures",
+    "table_output",
 ]

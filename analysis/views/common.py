@@ -31,12 +31,18 @@ SELECTED = "selected domains"
 
 @dataclass(frozen=True)
 class Section:
-    """What one notebook cell shows: Markdown text, a table, glue values, figure data."""
+    """What one notebook cell shows: Markdown text, a table, glue values, figure data.
+
+    ``sources`` maps a glue key of ``values`` to the item and figure ids its value is computed
+    from (the numbers audit of the book lists them); a key without sources comes from the
+    parameters alone.
+    """
 
     text: str
     table: pd.DataFrame
     values: dict[str, Any] = field(default_factory=dict)
     data: pd.DataFrame | None = None
+    sources: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,12 +101,17 @@ def load_data(p: NotebookParams, items: pd.DataFrame | None = None,
 
 
 def glue_values(values: Mapping[str, Any] | Section) -> None:
-    """Glue every value (``myst_nb.glue(key, value, display=False)``) for the book."""
+    """Glue every value (``myst_nb.glue(key, value, display=False)``) for the book; for a
+    :class:`Section` also ``<key>__sources`` (its ``sources``, JSON) for the numbers audit."""
     from myst_nb import glue
+
+    from analysis.views.markdown import glue_sources
 
     mapping = values.values if isinstance(values, Section) else values
     for key, value in mapping.items():
         glue(key, value, display=False)
+    if isinstance(values, Section):
+        glue_sources(mapping, values.sources)
 
 
 def show_figures(figures: Mapping[str, Any]) -> None:
@@ -126,11 +137,11 @@ def labels(names: Mapping[str, str]) -> dict[str, str]:
 
 
 def md_escape(text: object) -> str:
-    """Escape Markdown emphasis/code/link characters of data text (titles, figure text)."""
-    out = str(text)
-    for ch in "\\`*_[]<>#|":
-        out = out.replace(ch, "\\" + ch)
-    return out
+    """Data text (titles, figure text) made inert Markdown, on one line
+    (:func:`analysis.book.escape.escape_markdown`)."""
+    from analysis.book.escape import escape_markdown
+
+    return escape_markdown(str(text))
 
 
 def and_list(parts: Sequence[str]) -> str:

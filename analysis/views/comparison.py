@@ -38,7 +38,6 @@ from analysis.views.common import (
     _weights_text,
     and_list,
     cap,
-    ids_text,
     label,
     labels,
     money_text,
@@ -46,6 +45,7 @@ from analysis.views.common import (
     plural,
     restrict,
 )
+from analysis.views.markdown import cite, plain_text
 from analysis.views.region import (
     _dominant,
     _index_tables,
@@ -92,7 +92,11 @@ def comparison_overview(d: Data, p: ComparisonParams) -> Section:
             + ". An item about several provinces counts for each.")
     values = {"comparison_n_items": n, "comparison_n_provinces": len(d.provinces),
               "comparison_overview": text}
-    return Section(text, table, values)
+    placed_ids = list(d.items["item_id"])
+    sources = {"comparison_n_items": list(d.bulletin_items["item_id"]),
+               "comparison_n_provinces": placed_ids,
+               "comparison_overview": list(d.bulletin_items["item_id"])}
+    return Section(text, table, values, sources=sources)
 
 
 def _leaders(frame: pd.DataFrame, column: str, names: Mapping[str, str]) -> list[str]:
@@ -115,10 +119,14 @@ def comparison_counts(d: Data, p: ComparisonParams) -> Section:
     table = table.loc[[label(x, p.names) for x in d.provinces],
                       [domain_label(x) for x in p.domains]]
     parts, values = [], {}
+    sources: dict[str, list[str]] = {}
     for domain in p.domains:
         part = counts[counts["domain"] == domain]
         total = int(part["domain_items"].max()) if len(part) else 0
         values[f"comparison_n_{domain}"] = total
+        on_domain = list(d.items.loc[_in_domains(d.items, [domain]), "item_id"])
+        sources[f"comparison_n_{domain}"] = on_domain
+        sources[f"comparison_counts_{domain}"] = on_domain
         if total == 0:
             sentence = f"{cap(domain_label(domain))}: no item."
         else:
@@ -126,12 +134,12 @@ def comparison_counts(d: Data, p: ComparisonParams) -> Section:
             k = int(part["n_items"].max())
             ids = join_ids(part.loc[part["n_items"] == k, "item_ids"].str.split(";").explode())
             sentence = (f"{cap(domain_label(domain))}: {plural(total, 'item')}, most from "
-                        f"{and_list(lead)} ({k}: {ids_text(ids)}).")
+                        f"{and_list(lead)} ({k}) {cite(ids)}.")
         parts.append(sentence)
-        values[f"comparison_counts_{domain}"] = sentence
+        values[f"comparison_counts_{domain}"] = plain_text(sentence)
     text = ("Items per province and domain (table cells: items on the domain (share of the "
             "province's items)).\n\n" + "\n".join(f"- {x}" for x in parts))
-    return Section(text, table, values, counts)
+    return Section(text, table, values, counts, sources=sources)
 
 
 def comparison_index(d: Data, p: ComparisonParams) -> Section:
@@ -150,8 +158,11 @@ def comparison_index(d: Data, p: ComparisonParams) -> Section:
     table = table.loc[[label(x, p.names) for x in d.provinces],
                       [domain_label(x) for x in p.domains]]
     parts, values = [], {}
+    sources: dict[str, list[str]] = {}
     for domain in p.domains:
         part = merged[merged["domain"] == domain]
+        # Ranks depend on every compared province's items on the domain.
+        on_domain = list(d.items.loc[_in_domains(d.items, [domain]), "item_id"])
         first = part[part["rank"] == 1]
         lead = [label(x, p.names) for x in first["province"]]
         stable = int((part["min_rank"] == part["max_rank"]).sum())
@@ -165,12 +176,15 @@ def comparison_index(d: Data, p: ComparisonParams) -> Section:
         parts.append(sentence)
         values[f"comparison_index_{domain}"] = sentence
         values[f"comparison_leader_{domain}"] = ", ".join(lead)
+        sources[f"comparison_index_{domain}"] = on_domain
+        sources[f"comparison_leader_{domain}"] = on_domain
         for row in part.itertuples():
             slug = glue_slug(p.names.get(row.province, row.province))
             values[f"comparison_rank_{slug}_{domain}"] = row.label
+            sources[f"comparison_rank_{slug}_{domain}"] = on_domain
     text = ("Policy-activity index per domain (table cells: rank (min-max over "
             f"{p.n_draws} random weightings) [score]).\n\n" + "\n".join(f"- {x}" for x in parts))
-    return Section(text, table, values, sens)
+    return Section(text, table, values, sens, sources=sources)
 
 
 def rank_range_figures(sens: pd.DataFrame, p: ComparisonParams) -> dict[str, Any]:
@@ -201,6 +215,8 @@ def comparison_stats(d: Data, p: ComparisonParams) -> Section:
                               "comparison_independence_p": _stat_p(indep),
                               "comparison_count_model": model.reading,
                               "comparison_count_model_p": _stat_p(model)}
+    scoped_ids = list(in_scope["item_id"])
+    sources = {key: scoped_ids for key in values}
     for domain in p.domains:
         tests = province_share_tests(d.items, domain, names)
         results += [(domain, t) for t in tests]
@@ -221,6 +237,7 @@ def comparison_stats(d: Data, p: ComparisonParams) -> Section:
                 t.reading for t in invalid)
         bullets.append(summary)
         values[f"comparison_share_tests_{domain}"] = summary
+        sources[f"comparison_share_tests_{domain}"] = list(d.items["item_id"])
     table = pd.DataFrame([{
         "test": t.name if scope == "all" else
         f"{names.get(t.name.split(' ')[0], t.name.split(' ')[0])}: {domain_label(scope)}",
@@ -229,7 +246,7 @@ def comparison_stats(d: Data, p: ComparisonParams) -> Section:
         "p": _stat_p(t), "n items": t.n, "reading": t.reading, "method": t.method,
     } for scope, t in results]).set_index("test")
     text = "\n".join(f"- {b}" for b in bullets)
-    return Section(text, table, values)
+    return Section(text, table, values, sources=sources)
 
 
 def comparison_instruments(d: Data, p: ComparisonParams) -> Section:
@@ -254,7 +271,8 @@ def comparison_instruments(d: Data, p: ComparisonParams) -> Section:
             f" (ties count for each side). {len(all3)} of {n} provinces use all three sides"
             + (f" ({', '.join(all3)})" if all3 else "") + ".")
     return Section(text, pd.DataFrame(rows).set_index("province"),
-                   {"comparison_instruments": text}, mix)
+                   {"comparison_instruments": text}, mix,
+                   sources={"comparison_instruments": list(d.items["item_id"])})
 
 
 def comparison_commitments(d: Data, p: ComparisonParams) -> Section:
@@ -267,6 +285,7 @@ def comparison_commitments(d: Data, p: ComparisonParams) -> Section:
     com = quantified_commitments(pooled, d.figures, d.provinces, [SELECTED])
     money_figs = d.figures[d.figures["kind"] == "money"]
     rows, parts, values, none = [], [], {}, []
+    sources: dict[str, list[str]] = {}
     for row in com.itertuples():
         who = label(row.province, p.names)
         money = float(row.money_yuan)
@@ -281,15 +300,18 @@ def comparison_commitments(d: Data, p: ComparisonParams) -> Section:
         slug = glue_slug(p.names.get(row.province, row.province))
         values[f"comparison_money_{slug}"] = money_text(money) if money > 0 else \
             "no money figure"
+        sources[f"comparison_money_{slug}"] = list(
+            money_figs.loc[money_figs["item_id"].isin(mine), "figure_id"])
         if money > 0:
             figs = plural(row.n_money_figures, "figure")
-            parts.append((money, f"{who} {money_text(money)} ({figs}; items "
-                                 f"{ids_text(money_ids)})"))
+            parts.append((money, f"{who} {money_text(money)} ({figs}) {cite(money_ids)}"))
         else:
             none.append(who)
     parts.sort(key=lambda x: -x[0])
     text = ("Money stated in the items of the selected domains (sum of the money figures): "
             + ("; ".join(t for _, t in parts) if parts else "none")
             + (f". No money figure: {', '.join(none)}" if none else "") + ".")
-    values["comparison_commitments"] = text
-    return Section(text, pd.DataFrame(rows).set_index("province"), values, com)
+    values["comparison_commitments"] = plain_text(text)
+    sources["comparison_commitments"] = [x for v in sources.values() for x in v]
+    return Section(text, pd.DataFrame(rows).set_index("province"), values, com,
+                   sources=sources)

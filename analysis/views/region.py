@@ -24,7 +24,7 @@ from analysis.stats import (
     proportions,
     province_share_tests,
 )
-from analysis.tables import SIDES, issue_year, join_ids
+from analysis.tables import SIDES, issue_year, join_ids, split_field
 
 #: Domain value of rows that pool every item of a province / the selected domains.
 from analysis.views.common import (
@@ -40,7 +40,6 @@ from analysis.views.common import (
     and_list,
     ci_text,
     domains_text,
-    ids_text,
     label,
     labels,
     md_escape,
@@ -49,6 +48,7 @@ from analysis.views.common import (
     pct,
     plural,
 )
+from analysis.views.markdown import cite, plain_text
 
 # --------------------------------------------------------------------------- region
 
@@ -57,6 +57,7 @@ def region_scope(d: Data, p: RegionParams) -> Section:
     """Who is compared with whom, on which bulletins, domains and index weights."""
     peers = [label(x, p.names) for x in p.peers or []]
     doms = [domain_label(x) for x in p.domains]
+    # The scope comes from the parameters (peers, bulletins, domains, weights): no item sources.
     text = (f"**{label(p.region, p.names)}** compared with {plural(len(peers), 'peer')} "
             f"({and_list(peers)}) in {_bulletins_text(p.bulletins or [])}; domains: "
             f"{and_list(doms)}; policy-activity index with {_weights_text(p.weights or {})}.")
@@ -82,12 +83,12 @@ def region_overview(d: Data, p: RegionParams) -> Section:
     n, total = len(mine), len(d.bulletin_items)
     who = label(p.region, p.names)
     doms = and_list([domain_label(x) for x in p.domains])
-    text = (f"{who} appears in {n} of the {total} items of {_bulletins_text(p.bulletins or [])} "
-            f"({ids_text(mine['item_id'])}). {len(scoped)} of them "
+    text = (f"{who} appears in {n} of the {total} items of {_bulletins_text(p.bulletins or [])}"
+            f" {cite(mine['item_id'])}. {len(scoped)} of them "
             f"concern the selected domains ({doms})"
-            + (f": {ids_text(scoped['item_id'])}" if 0 < len(scoped) < n else "")
+            + (f" {cite(scoped['item_id'])}" if 0 < len(scoped) < n else "")
             + f"; {len(nat)} claim a national first"
-            + (f" ({ids_text(nat['item_id'])})" if len(nat) else "")
+            + (f" {cite(nat['item_id'])}" if len(nat) else "")
             + f"; their text states {plural(len(figs), 'figure')}.")
     rows = [("items about the province", n, join_ids(mine["item_id"])),
             ("items in the selected domains", len(scoped), join_ids(scoped["item_id"])),
@@ -97,9 +98,13 @@ def region_overview(d: Data, p: RegionParams) -> Section:
             ("items in the selected bulletins (all provinces)", total, "")]
     table = pd.DataFrame(rows, columns=["measure", "value", "item_ids"]).set_index("measure")
     values = {p.key("n_items"): n, p.key("n_items_total"): total,
-              p.key("n_in_domains"): len(scoped), p.key("overview"): text,
+              p.key("n_in_domains"): len(scoped), p.key("overview"): plain_text(text),
               p.key("item_ids"): join_ids(mine["item_id"])}
-    return Section(text, table, values)
+    own = list(mine["item_id"])
+    sources = {p.key("n_items"): own, p.key("n_items_total"): list(d.bulletin_items["item_id"]),
+               p.key("n_in_domains"): list(scoped["item_id"]),
+               p.key("overview"): own + list(figs["figure_id"]), p.key("item_ids"): own}
+    return Section(text, table, values, sources=sources)
 
 
 def region_domains(d: Data, p: RegionParams) -> Section:
@@ -107,7 +112,9 @@ def region_domains(d: Data, p: RegionParams) -> Section:
     who = label(p.region, p.names)
     names = labels(p.names)
     rows, parts, readings, values = [], [], [], {}
+    sources: dict[str, list[str]] = {}
     n_all = 0
+    own = list(d.items.loc[_has_province(d.items, p.region), "item_id"])
     for domain in p.domains:
         props = proportions(d.items, domain).set_index("province")
         mine = props.loc[p.region]
@@ -123,17 +130,23 @@ def region_domains(d: Data, p: RegionParams) -> Section:
                      "peer median share": pct(peer_med),
                      "Holm-adjusted p": _stat_p(test).removeprefix("p = "),
                      "item_ids": mine["item_ids"]})
-        parts.append(f"{domain_label(domain)} {k} ({pct(share)}, {ci}"
-                     + (f"; {ids_text(mine['item_ids'])}" if k else "") + ")")
+        parts.append(f"{domain_label(domain)} {k} ({pct(share)}, {ci})"
+                     + (f" {cite(mine['item_ids'])}" if k else ""))
         readings.append(test.reading)
         values[p.key(f"n_{domain}")] = k
         values[p.key(f"share_{domain}")] = f"{pct(share)} ({ci})"
         values[p.key(f"share_test_{domain}")] = test.reading
+        on_domain = split_field(mine["item_ids"])
+        sources[p.key(f"n_{domain}")] = on_domain
+        sources[p.key(f"share_{domain}")] = own
+        # The test compares the province's share with every other province's items.
+        sources[p.key(f"share_test_{domain}")] = list(d.items["item_id"])
     head = (f"Of {who}'s {plural(n_all, 'item')} (any domain), these concern the selected "
             f"domains: {'; '.join(parts)}. An item can concern several domains.")
-    values[p.key("domains")] = head
+    values[p.key("domains")] = plain_text(head)
+    sources[p.key("domains")] = own
     text = head + "\n\n" + "\n".join(f"- {r}" for r in readings)
-    return Section(text, pd.DataFrame(rows).set_index("domain"), values)
+    return Section(text, pd.DataFrame(rows).set_index("domain"), values, sources=sources)
 
 
 def indicators(d: Data, p: NotebookParams) -> pd.DataFrame:
@@ -162,8 +175,9 @@ def region_profile(d: Data, p: RegionParams, value: str = "share_of_province") -
     n_peers = len(p.peers or [])
     text = (f"Share of {who}'s items per domain against the median of its "
             f"{plural(n_peers, 'peer')}: {'; '.join(parts)}.")
+    # Shares of the province and of every peer: all compared items.
     return Section(text, pd.DataFrame(rows).set_index("domain"), {p.key("profile"): text},
-                   table)
+                   table, sources={p.key("profile"): list(d.items["item_id"])})
 
 
 def _mix_all(items: pd.DataFrame, provinces: Sequence[str]) -> pd.DataFrame:
@@ -206,7 +220,8 @@ def region_instruments(d: Data, p: RegionParams) -> Section:
             f"(an item can use several sides)"
             + (f"; {and_list(parts)}." if parts else "; no instrument is coded."))
     return Section(text, pd.DataFrame(rows).set_index("scope"),
-                   {p.key("instruments"): text}, mix)
+                   {p.key("instruments"): text}, mix,
+                   sources={p.key("instruments"): list(d.items["item_id"])})
 
 
 def _commitment_figures(figures: pd.DataFrame) -> pd.DataFrame:
@@ -229,12 +244,12 @@ def region_commitments(d: Data, p: RegionParams) -> Section:
     if len(money):
         big = money.loc[money["value"].idxmax()]
         parts.append(f"{plural(len(money), 'money figure')} summing to {money_text(total)} "
-                     f"(items {ids_text(join_ids(money['item_id']))}; largest "
-                     f"{md_escape(big['text'])}, {big['figure_id']})")
+                     f"{cite(money['item_id'])} (largest: “{md_escape(big['text'])}”, "
+                     f"{big['figure_id']})")
     else:
         parts.append("no money figure")
     parts.append(plural(len(count), "count target")
-                 + (f" (items {ids_text(join_ids(count['item_id']))})" if len(count) else ""))
+                 + (f" {cite(count['item_id'])}" if len(count) else ""))
     if len(years):
         issued = figs.loc[years.index, "item_id"].map(issue).map(issue_year)
         horizon = (years - issued).max()
@@ -254,8 +269,14 @@ def region_commitments(d: Data, p: RegionParams) -> Section:
               p.key("money"): money_text(total) if len(money) else "no money figure",
               p.key("n_count_figures"): len(count),
               p.key("target_years"): ", ".join(str(y) for y in sorted(set(years))),
-              p.key("commitments"): text}
-    return Section(text, table, values)
+              p.key("commitments"): plain_text(text)}
+    money_ids, count_ids = list(money["figure_id"]), list(count["figure_id"])
+    year_ids = list(figs.loc[years.index, "figure_id"])
+    sources = {p.key("n_money_figures"): money_ids, p.key("money_yuan"): money_ids,
+               p.key("money"): money_ids, p.key("n_count_figures"): count_ids,
+               p.key("target_years"): year_ids,
+               p.key("commitments"): list(figs["figure_id"])}
+    return Section(text, table, values, sources=sources)
 
 
 def _item_rows(items: pd.DataFrame, domains: Sequence[str] | None = None) -> pd.DataFrame:
@@ -278,17 +299,20 @@ def region_firsts(d: Data, p: RegionParams) -> Section:
     mine = d.items[_has_province(d.items, p.region)]
     nat = mine[_is_first(mine, "is_national_first")]
     prov = mine[_is_first(mine, "is_provincial_first")]
-    listed = "; ".join(f"{r.item_id} ({md_escape(r.title)}, {domains_text(r.domains)})"
+    listed = "; ".join(f"{md_escape(r.title)} {cite([r.item_id])} ({domains_text(r.domains)})"
                        for r in nat.itertuples())
     text = (f"{len(nat)} of {who}'s {plural(len(mine), 'item')} claim a national first"
             + (f": {listed}" if len(nat) else "") + f". {len(prov)} claim a provincial first"
-            + (f" ({ids_text(prov['item_id'])})" if len(prov) else "") + ".")
+            + (f" {cite(prov['item_id'])}" if len(prov) else "") + ".")
     firsts = mine[_is_first(mine, "is_national_first") | _is_first(mine, "is_provincial_first")]
     table = _item_rows(firsts)
     table["provincial first"] = np.where(_is_first(firsts, "is_provincial_first"), "yes", "")
     values = {p.key("n_national_first"): len(nat), p.key("n_provincial_first"): len(prov),
-              p.key("firsts"): text}
-    return Section(text, table, values)
+              p.key("firsts"): plain_text(text)}
+    sources = {p.key("n_national_first"): list(nat["item_id"]),
+               p.key("n_provincial_first"): list(prov["item_id"]),
+               p.key("firsts"): list(mine["item_id"])}
+    return Section(text, table, values, sources=sources)
 
 
 def _index_tables(d: Data, p: NotebookParams, n_draws: int, seed: int
@@ -311,6 +335,7 @@ def region_index(d: Data, p: RegionParams, n_draws: int = DEFAULT_N_DRAWS,
     sens = sens[sens["province"] == p.region].set_index("domain")
     loo = loo[loo["province"] == p.region].groupby("domain")["rank"].agg(["min", "max"])
     rows, parts, values = [], [], {}
+    sources: dict[str, list[str]] = {}
     n = len(d.provinces)
     for domain in p.domains:
         s, r = float(idx.loc[domain, "score"]), sens.loc[domain]
@@ -331,10 +356,16 @@ def region_index(d: Data, p: RegionParams, n_draws: int = DEFAULT_N_DRAWS,
                      f"{s:.2f}; rank {spread})")
         values[p.key(f"rank_{domain}")] = r["label"]
         values[p.key(f"score_{domain}")] = round(s, 3)
+        # A rank and a score depend on every compared province's items on the domain.
+        on_domain = list(d.items.loc[_in_domains(d.items, [domain]), "item_id"])
+        sources[p.key(f"rank_{domain}")] = on_domain
+        sources[p.key(f"score_{domain}")] = on_domain
     text = f"Policy-activity index of {who} among the {n} provinces compared: " \
         + "; ".join(parts) + "."
     values[p.key("index")] = text
-    return Section(text, pd.DataFrame(rows).set_index("domain"), values, sens.reset_index())
+    sources[p.key("index")] = list(d.items.loc[_in_domains(d.items, p.domains), "item_id"])
+    return Section(text, pd.DataFrame(rows).set_index("domain"), values, sens.reset_index(),
+                   sources=sources)
 
 
 def region_items(d: Data, p: RegionParams) -> Section:

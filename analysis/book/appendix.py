@@ -1,0 +1,121 @@
+"""Generated appendix pages: data dictionary, coded items, build manifest.
+
+Each function returns the page's Markdown and the
+:class:`~analysis.book.audit.PageNumber` rows of the numbers it shows. Bulletin text is escaped;
+every row about an item cites it (``{cite:p}`item_id```, label with issue, position and page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from analysis.book.audit import PageNumber, raw_table
+from analysis.book.chapters import Chapter
+from analysis.book.escape import escape_markdown as esc
+from analysis.tables import split_field
+from analysis.views.common import domains_text, label, page_text
+from analysis.views.markdown import markdown_table
+
+__all__ = ["data_dictionary", "items_page", "manifest_page"]
+
+Page = tuple[str, list[PageNumber]]
+TABLE_FILES = {"items": "items.csv", "figures": "figures.csv", "evidence": "evidence.csv",
+               "bulletins": "bulletins.csv", "agreement": "agreement.csv"}
+
+
+def data_dictionary(dictionary: pd.DataFrame) -> Page:
+    """One section per table of ``analysis.schema.data_dictionary(derived=True)``."""
+    parts = ["# Data dictionary", "",
+             "The processed tables in `data/processed/`, generated from the table schemas "
+             "(`analysis/schema.py`) that validate every table when it is written. "
+             "Multi-valued fields are joined with `;`; offsets are character offsets into the "
+             "decoded raw bulletin text.", ""]
+    for table, rows in dictionary.groupby("table", sort=False):
+        shown = rows.drop(columns="table").assign(
+            nullable=rows["nullable"].map({True: "yes", False: ""}))
+        parts += [f"## {TABLE_FILES.get(str(table), str(table))}", "",
+                  markdown_table(shown.set_index("column")), ""]
+    return "\n".join(parts), []
+
+
+def items_page(items: pd.DataFrame, names: Mapping[str, str]) -> Page:
+    """Every coded item: citation, page, section, title (as printed), codes."""
+    def provinces(value: object) -> str:
+        return ", ".join(label(p, names) for p in split_field(value))
+
+    def firsts(row: Any) -> str:
+        return ", ".join(name for name, flag in (("national", row.is_national_first),
+                                                 ("provincial", row.is_provincial_first))
+                         if int(flag) == 1)
+
+    table = pd.DataFrame({
+        "item_id": items["item_id"],
+        "page": [page_text(s, e) for s, e in zip(items["page_start"], items["page_end"],
+                                                 strict=True)],
+        "section": items["section"], "title": items["title"],
+        "provinces": items["provinces"].map(provinces),
+        "domains": items["domains"].map(domains_text),
+        "instrument sides": items["instrument_sides"].map(lambda v: ", ".join(split_field(v))),
+        "first claimed": [firsts(r) for r in items.itertuples()],
+        "issuing level": items["issuing_level"],
+        "reviewed fields": items["overridden"].map(lambda v: ", ".join(split_field(v))),
+    })
+    text = "\n".join([
+        "# Coded items", "",
+        "Every bulletin item with its final codes (automatic codes with the analyst's review "
+        "applied; *reviewed fields* names the fields the review overruled). Titles and "
+        "sections are as printed. The evidence for every code, with its exact source text, "
+        "is in `data/processed/evidence.csv`.", "",
+        markdown_table(table), ""])
+    nums = [PageNumber("Coded items", f"page of {r.item_id}",
+                       page_text(r.page_start, r.page_end), f"items.csv row of {r.item_id}")
+            for r in items.itertuples()]
+    return text, nums
+
+
+def _short(value: object, n: int = 12) -> str:
+    return f"`{str(value)[:n]}`" if value else ""
+
+
+def manifest_page(chapters: Sequence[Chapter], manifest: Mapping[str, Mapping[str, Any]]
+                  ) -> Page:
+    """What was executed: case, chapter, parameters, status, time, cache key, input hashes."""
+    rows, inputs, nums = [], {}, []
+    for ch in chapters:
+        entry = manifest.get(ch.case) or {}
+        params = ", ".join(f"{k} = {v}" for k, v in sorted((entry.get("parameters") or
+                                                             {}).items()))
+        rows.append({
+            "case": f"`{ch.case}`", "chapter": f"{{doc}}`/{ch.docname}`",
+            "template": f"`{entry.get('template', '')}`", "parameters": esc(params),
+            "status": esc(str(entry.get("status", "not run"))),
+            "seconds": esc(f"{entry.get('duration') or 0:.1f}"),
+            "finished (UTC)": esc(str(entry.get("end") or "")[:19].replace("T", " ")),
+            "cache key": _short(entry.get("key")),
+            "code": _short(entry.get("code_version"), 20)})
+        nums.append(PageNumber("Build manifest", f"seconds of {ch.case}",
+                               f"{entry.get('duration') or 0:.1f}",
+                               "duration in _build/manifest.json"))
+        found = entry.get("inputs") or {}
+        for path, digest in (found.get("data") or {}).items():
+            inputs.setdefault((path, digest), []).append(ch.case)
+        for part in ("template", "code", "deps"):
+            if found.get(part):
+                inputs.setdefault((part, found[part]), []).append(ch.case)
+    frame = pd.DataFrame(rows)
+    in_frame = pd.DataFrame([{"input": f"`{path}`", "SHA-256": _short(digest, 16),
+                              "cases": esc(", ".join(cases))}
+                             for (path, digest), cases in inputs.items()])
+    text = "\n".join([
+        "# Build manifest", "",
+        "Every notebook case of this build: the template executed, its parameters, status "
+        "(*cached*: inputs unchanged since the run that made it), duration and cache key, and "
+        "the hashes of its inputs (template cells, code of the `analysis` package, pinned "
+        "dependencies, data files). Full hashes are in `_build/manifest.json`.", "",
+        raw_table(frame), "", "## Inputs", "",
+        raw_table(in_frame) if len(in_frame) else "None.", ""])
+    return text, nums
+

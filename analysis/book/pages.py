@@ -1,0 +1,178 @@
+"""Generate the book's pages from the data and the executed notebooks into ``book/_generated/``.
+
+:func:`generate` writes (only files whose content changed; stale files are removed):
+
+* ``comparison.ipynb`` and ``regions/<slug>.ipynb``: reader's copies of the executed notebooks
+  (:mod:`analysis.book.chapters`), or ``.md`` placeholders for failed cases;
+* ``include/*.md``: the data-generated fragments of ``book/intro.md`` and ``book/methods.md``
+  (:mod:`analysis.book.fragments`);
+* ``appendix/*.md``: data dictionary, coded items, build manifest
+  (:mod:`analysis.book.appendix`) and the numbers audit (:mod:`analysis.book.audit`);
+* ``references.bib`` (one entry per item) and ``_toc.yml`` (:mod:`analysis.book.toc`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+
+from analysis import paths
+from analysis.atomic import write_text
+from analysis.book import appendix, fragments
+from analysis.book.audit import GluedValue, PageNumber, audit_page, glued_values
+from analysis.book.bibtex import write_bibtex
+from analysis.book.chapters import OK_STATUSES, Chapter, placeholder, reader_copy
+from analysis.book.toc import write_toc
+from analysis.runner import Case
+from analysis.runner.manifest import Manifest
+from analysis.views.common import label
+
+__all__ = ["COMPARISON_TITLE", "GeneratedBook", "generate"]
+
+COMPARISON_TITLE = "Cross-province comparison"
+GENERATED = Path("book/_generated")
+KEEP = {"references.bib", "_toc.yml"}  # written by their own functions
+
+
+@dataclass
+class GeneratedBook:
+    """What :func:`generate` wrote."""
+
+    root: Path
+    chapters: list[Chapter]
+    docnames: list[str]
+    toc: Path
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Chapter]:
+        """Chapters built as failure placeholders."""
+        return [c for c in self.chapters if not c.ok]
+
+
+def _read_csv(path: Path, ints: Sequence[str] = ()) -> pd.DataFrame:
+    frame = pd.read_csv(path, keep_default_na=False, dtype=str)
+    for column in ints:
+        frame[column] = pd.to_numeric(frame[column].replace("", pd.NA)).astype("Int64")
+    return frame
+
+
+def _chapters(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]],
+              names: Mapping[str, str], root: Path) -> list[Chapter]:
+    out = []
+    for case in cases:
+        entry = manifest.get(case.name) or {}
+        ok = entry.get("status") in OK_STATUSES and case.output.is_file()
+        if case.template_name == "comparison":
+            title, doc = COMPARISON_TITLE, GENERATED / "comparison"
+        else:
+            region = str(case.parameters.get("region", case.name))
+            title = label(region, names)
+            doc = GENERATED / "regions" / case.name.rsplit("/", 1)[-1]
+        output = case.output.resolve()
+        rel = output.relative_to(root).as_posix() if output.is_relative_to(root) else str(output)
+        out.append(Chapter(case.name, title, doc.as_posix(), ok, entry.get("error"),
+                           rel if case.output.is_file() else None))
+    return out
+
+
+def _sync(target: Path, files: Mapping[str, str]) -> list[str]:
+    """Write ``files`` (relative path -> text) under ``target`` when changed; delete others."""
+    written = []
+    for rel, text in files.items():
+        path = target / rel
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            write_text(path, text)
+            written.append(rel)
+    for path in sorted(target.rglob("*"), reverse=True):
+        rel = path.relative_to(target).as_posix()
+        if path.is_file() and rel not in files and rel not in KEEP:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written
+
+
+def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
+               ) -> dict[str, Any]:
+    for case in cases:
+        if case.template_name == "comparison":
+            return dict((manifest.get(case.name) or {}).get("parameters") or case.parameters)
+    return {}
+
+
+def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
+             manifest_path: Path | None = None) -> GeneratedBook:
+    """Write every generated page of the book for the executed ``cases``; see the module doc."""
+    from analysis.agreement import reviewed_bulletins
+    from analysis.codebook import load_codebook
+    from analysis.index import INDICATORS, load_weights
+    from analysis.params import DataInfo, validate_params
+    from analysis.schema import data_dictionary
+    from analysis.stats import MIN_ITEMS
+    from analysis.tables import load_figures, load_items
+
+    root = Path(root).resolve()
+    processed = root / "data" / "processed"
+    manifest = Manifest.load(manifest_path or root / "_build" / "manifest.json").cases
+    items = load_items(processed / "items.csv")
+    figures = load_figures(processed / "figures.csv")
+    evidence = _read_csv(processed / "evidence.csv", ("start", "end", "page"))
+    bulletins = _read_csv(processed / "bulletins.csv", ("n_items", "n_pages"))
+    agreement = pd.read_csv(processed / "agreement.csv")
+    names = dict(DataInfo.from_items(items).names)
+    chapters = _chapters(cases, manifest, names, root)
+
+    files: dict[str, str] = {}
+    glued: list[tuple[str, str | None, list[GluedValue]]] = []
+    numbers: list[PageNumber] = []
+    for ch, case in zip(chapters, cases, strict=True):
+        rel = Path(ch.docname).relative_to(GENERATED)
+        if ch.ok:
+            target = root / f"{ch.docname}.ipynb"
+            nb = reader_copy(case.output, target, ch, manifest[case.name], case.out_dir)
+            files[f"{rel.as_posix()}.ipynb"] = nbformat.writes(nb) + "\n"
+            values = glued_values(case.output)
+        else:
+            files[f"{rel.as_posix()}.md"] = placeholder(ch, manifest.get(case.name))
+            values = []
+        region = case.parameters.get("region") if case.template_name == "region" else None
+        glued.append((ch.title, region, values))
+
+    comparison = next((c for c in chapters if c.case == "comparison" and c.ok), None)
+    comp_keys = [v.key for t, _, vals in glued if t == COMPARISON_TITLE for v in vals]
+    reviewed = [p.stem for p in reviewed_bulletins(root / "data" / "raw")]
+    review_rows = len(pd.read_csv(root / "data" / "review.csv")) \
+        if (root / "data" / "review.csv").is_file() else 0
+    comp = validate_params("comparison", _params_of(cases, manifest))
+    weights = load_weights(root / "data" / "index_weights.yml")
+    parts = {
+        "include/data.md": fragments.data(bulletins, items, names),
+        "include/findings.md": fragments.findings(
+            f"_generated/{Path(comparison.docname).name}.ipynb" if comparison else None,
+            comp_keys),
+        "include/codebook.md": fragments.codebook(load_codebook(root / "data" / "codebook.yml")),
+        "include/agreement.md": fragments.agreement(agreement, reviewed, review_rows),
+        "include/figures.md": fragments.figures(figures),
+        "include/index.md": fragments.index(INDICATORS, weights, comp.n_draws, comp.seed),
+        "include/statistics.md": fragments.statistics(MIN_ITEMS, 0.05),
+        "appendix/data-dictionary.md": appendix.data_dictionary(data_dictionary(derived=True)),
+        "appendix/items.md": appendix.items_page(items, names),
+        "appendix/manifest.md": appendix.manifest_page(chapters, manifest),
+    }
+    for rel, (text, nums) in parts.items():
+        files[rel] = text
+        numbers += nums
+    files["appendix/audit.md"] = audit_page(glued, items, figures, evidence, numbers)
+
+    written = _sync(root / GENERATED, files)
+    write_bibtex(items, root / GENERATED / "references.bib")
+    docnames = [c.docname for c in chapters] + [
+        (GENERATED / rel).with_suffix("").as_posix() for rel in files if rel.startswith("app")]
+    toc = write_toc(root, docnames)
+    return GeneratedBook(root, chapters, docnames, toc, written)

@@ -1,0 +1,137 @@
+"""``python -m analysis report``: data, notebooks, book pages, HTML and PDF, in that order.
+
+1. :func:`analysis.fanout.run_notebooks`: code the bulletins into ``data/processed/``, then
+   execute the comparison and region notebooks (only cases whose inputs changed).
+2. The automatic coder's agreement with the reviewed coding ->
+   ``data/processed/agreement.csv`` (validated by ``analysis.schema.AGREEMENT``).
+3. :func:`analysis.book.pages.generate`: chapters (or failure placeholders), data-generated
+   fragments, appendices, numbers audit, bibliography and table of contents.
+4. HTML (``_build/html/index.html``, warnings are errors) and PDF (``_build/pdf/book.pdf``).
+
+The exit status is 1 when a notebook case failed (the book is still built, with a placeholder
+chapter for each failed case) or the book build failed, else 0. Running it again with nothing
+changed executes no notebook.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from analysis import paths
+from analysis.atomic import atomic_open
+
+__all__ = ["ReportResult", "build_report", "pdf_pages", "write_agreement"]
+
+
+@dataclass
+class ReportResult:
+    """What one report build did; ``returncode`` is the command's exit status."""
+
+    cases: int = 0
+    executed: int = 0
+    cached: int = 0
+    failed_cases: list[str] = field(default_factory=list)
+    html: Path | None = None
+    pdf: Path | None = None
+    pages: int | None = None
+    html_seconds: float | None = None
+    pdf_seconds: float | None = None
+    error: str | None = None
+
+    @property
+    def returncode(self) -> int:
+        """0 when every case ran and the book was built, else 1."""
+        return 1 if self.failed_cases or self.error else 0
+
+
+def write_agreement(path: Path = paths.AGREEMENT_CSV) -> pd.DataFrame:
+    """Measure the coder against the reviewed coding; write the validated table to ``path``."""
+    from analysis.agreement import measure
+    from analysis.schema import validate
+
+    table = validate("agreement", measure())
+    with atomic_open(path) as handle:
+        table.to_csv(handle, index=False, lineterminator="\n")
+    return table
+
+
+def pdf_pages(pdf: Path) -> int | None:
+    """Page count of ``pdf`` (``pdfinfo``), None if it cannot be read."""
+    try:
+        out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    for line in out.stdout.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return None
+
+
+def _rel(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = True,
+                 regions: Sequence[str] | None = None, out: TextIO = sys.stdout
+                 ) -> ReportResult:
+    """Build the whole report (see the module doc) and print where everything is."""
+    from analysis.agreement import agreement_report
+    from analysis.book.build import BookBuildError, build_html
+    from analysis.book.pages import generate
+    from analysis.fanout import run_notebooks
+
+    run = run_notebooks(regions=regions, jobs=jobs, force=force)
+    cases = [case for case, _, _ in run.explanations]
+    result = ReportResult(len(cases), run.executed, run.cached, list(run.failed))
+    table = write_agreement()
+    try:
+        book = generate(cases)
+        result.failed_cases = sorted({*result.failed_cases, *(c.case for c in book.failed)})
+        start = time.perf_counter()
+        result.html = build_html(paths.ROOT, toc=book.toc)
+        result.html_seconds = time.perf_counter() - start
+        if pdf:
+            from analysis.book.pdf import build_pdf
+
+            start = time.perf_counter()
+            result.pdf = build_pdf(paths.ROOT, toc=book.toc)
+            result.pdf_seconds = time.perf_counter() - start
+            result.pages = pdf_pages(result.pdf)
+    except BookBuildError as err:
+        result.error = str(err)
+    _print(result, table, agreement_report, out)
+    return result
+
+
+def _print(result: ReportResult, table: pd.DataFrame, agreement_report: object,
+           out: TextIO) -> None:
+    print(f"notebooks: {result.cases} cases, {result.executed} executed, {result.cached} "
+          f"cached, {len(result.failed_cases)} failed"
+          + (f" ({', '.join(result.failed_cases)}: placeholder chapters)"
+             if result.failed_cases else ""), file=out)
+    print(f"  data:      {_rel(paths.PROCESSED)}/ (items, figures, evidence, bulletins, "
+          "agreement)", file=out)
+    print(f"  executed:  {_rel(paths.BOOK / 'comparison')}/, {_rel(paths.REGIONS_BOOK)}/<slug>/",
+          file=out)
+    print(f"  manifest:  {_rel(paths.MANIFEST)}", file=out)
+    if result.html:
+        print(f"  HTML:      {_rel(result.html)} (built in {result.html_seconds:.1f} s)",
+              file=out)
+    if result.pdf:
+        print(f"  PDF:       {_rel(result.pdf)} ({result.pages} pages, built in "
+              f"{result.pdf_seconds:.1f} s)", file=out)
+    if result.error:
+        print(f"error: book build failed: {result.error}", file=sys.stderr)
+    print("automatic coder versus reviewed coding:", file=out)
+    print(agreement_report(table), file=out)  # type: ignore[operator]

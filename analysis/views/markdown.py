@@ -1,0 +1,119 @@
+"""Markdown for the book: item citations, inert data text, tables, and what a cell displays.
+
+The book renders notebook Markdown outputs as MyST (``nb_render_markdown_format: myst`` in
+``_config.yml``), so ``{cite:p}`id``` in a sentence or a table cell becomes a link to the item's
+bibliography entry, labelled with issue, position and page (``[2020-09 #6 p.5–6]``). Bulletin
+text (titles, figure text) goes through :func:`analysis.book.escape.escape_markdown` first so it
+can never be read as markup. Glue values carry the same sentences as plain text
+(:func:`plain_text`): ``{glue:text}`` shows a value verbatim, so it must hold no markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from analysis.book.escape import escape_markdown
+from analysis.tables import split_field
+
+#: Suffix of the glue key holding a value's sources (JSON list of item / figure ids).
+SOURCES_SUFFIX = "__sources"
+#: Columns (or index names) holding item ids: rendered as citations.
+ITEM_COLUMNS = ("item_id", "item_ids")
+#: Column headers shown to the reader instead of the internal names.
+HEADERS = {"item_id": "item", "item_ids": "items", "figure_id": "figure",
+           "figure_ids": "figures"}
+
+_CITE = re.compile(r"\s*\{cite:p\}`([^`]*)`")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _ids(ids: object) -> list[str]:
+    """Ids from a ``;``-joined string or an iterable, unique, in order."""
+    if ids is None:
+        return []
+    parts = split_field(ids) if isinstance(ids, str) else [str(i) for i in ids]
+    return list(dict.fromkeys(p for p in parts if p))
+
+
+def cite(ids: object) -> str:
+    """``{cite:p}`a,b``` for item ids (``;``-joined or iterable); ``""`` for none."""
+    parts = _ids(ids)
+    return "{cite:p}`" + ",".join(parts) + "`" if parts else ""
+
+
+def plain_text(markdown: str) -> str:
+    """A generated Markdown sentence as plain text: citations become ``(a, b)``, backslash
+    escapes and ``**`` emphasis are removed."""
+    text = _CITE.sub(lambda m: " (" + ", ".join(_ids(m.group(1).replace(",", ";"))) + ")",
+                     markdown)
+    return _ESCAPED.sub(r"\1", text.replace("**", ""))
+
+
+def _cell(column: str, value: object) -> str:
+    """One table cell as Markdown."""
+    if column in ITEM_COLUMNS:
+        return cite(value)
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        text = (f"{value:,.4g}" if not value.is_integer() or abs(value) >= 1e15
+                else f"{int(value)}" if abs(value) < 10_000 else f"{int(value):,}")
+    elif column == "figure_ids":
+        text = ", ".join(_ids(value))
+    elif column == "figure_id":  # the item is cited beside it: its own number is enough
+        text = str(value).rsplit("-", 1)[-1]
+    else:
+        text = str(value)
+    return escape_markdown(text)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """``frame`` (index included when named) as a Markdown pipe table: item ids cited, every
+    other cell escaped."""
+    table = frame.reset_index() if frame.index.name else frame
+    columns = [str(c) for c in table.columns]
+    head = "| " + " | ".join(escape_markdown(HEADERS.get(c, c)) for c in columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    rows = ["| " + " | ".join(_cell(c, v) or " " for c, v in zip(columns, row, strict=True))
+            + " |" for row in table.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
+
+
+def table_output(frame: pd.DataFrame) -> dict[str, str]:
+    """A display bundle of ``frame``: Markdown with citations (the book prefers it, see
+    ``nb_mime_priority_overrides``), full HTML (Jupyter) and plain text."""
+    return {"text/markdown": markdown_table(frame), "text/html": frame.to_html(),
+            "text/plain": frame.to_string()}
+
+
+def glue_sources(values: Iterable[str], sources: Mapping[str, Iterable[str]]) -> None:
+    """Glue ``<key>__sources`` (JSON list of ids) for every value key that has sources.
+
+    A key without sources comes from the parameters alone; an empty list means the value
+    counts nothing (a zero)."""
+    from myst_nb import glue
+
+    for key in values:
+        if key in sources:
+            glue(key + SOURCES_SUFFIX, json.dumps(_ids(sources[key])), display=False)
+
+
+def show(section: Any, figures: Mapping[str, Any] | None = None, *, table: bool = True) -> None:
+    """Display a :class:`~analysis.views.common.Section` in a notebook cell: its text (Markdown),
+    its table (if ``table`` and it has rows), then ``figures`` (``{glue key: Figure}``, glued
+    and displayed); then glue its values and their sources."""
+    from IPython.display import Markdown, display
+
+    from analysis.views.common import glue_values, show_figures
+
+    display(Markdown(section.text))
+    if table and section.table is not None and len(section.table):
+        display(table_output(section.table), raw=True)
+    if figures:
+        show_figures(figures)
+    glue_values(section)
