@@ -338,6 +338,8 @@ class KernelPool:
                 except Exception as err:
                     self.start_errors.append(f"kernel did not restart: {err}")
                     return
+                if not queue or self.aborting:  # another kernel took the last case meanwhile
+                    return
             case = queue.popleft()
             on_start(case)
             result = await self._run_case(kernel, case)
