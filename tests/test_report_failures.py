@@ -43,9 +43,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     nb = nbformat.read(template, as_version=4)
     nb.cells[2].source += "\n" + FAILING  # after validate_params: fails for 上海 only
     nbformat.write(nb, template)
-    # One kernel: with two, analysis.runner.execute.KernelPool can pop from an empty queue
-    # when a worker restarts its kernel after a failed case while the other takes the last one.
-    return run_report(root, "--no-pdf", jobs=1)
+    # Two kernels: one restarts after the failed case while the other takes the last cases.
+    return run_report(root, "--no-pdf", jobs=2)
 
 
 def test_exit_status_and_failure_report(run: Run) -> None:
