@@ -164,6 +164,8 @@ def execute_template(
 
     import papermill as pm
 
+    from analysis.runner.execute import IPCKernelManager
+
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".tmp.ipynb",
                                     dir=output.parent)
@@ -175,7 +177,8 @@ def execute_template(
         with _kernel_env():
             pm.execute_notebook(str(path), str(tmp), parameters=given, kernel_name=kernel_name,
                                 cwd=str(cwd or output.parent), progress_bar=False,
-                                execution_timeout=timeout)
+                                execution_timeout=timeout,
+                                kernel_manager_class=IPCKernelManager)  # IPC, not TCP
     except pm.PapermillExecutionError as err:
         failure = err
     except BaseException:
