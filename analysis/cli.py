@@ -61,6 +61,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--explain", action="store_true",
                      help="say why each case will or won't run; execute nothing")
     sub.add_parser("agreement", help="automatic coder versus reviewed coding, per field")
+    bench = sub.add_parser(
+        "bench", help="time the build in temporary project copies (make bench)",
+        description="Measure, in temporary project copies: the runner against a papermill "
+                    "loop, a no-change and a one-item rebuild, and ingest throughput, memory "
+                    "and the notebook run on a SYNTHETIC corpus. Prints numbers and ratios; "
+                    "asserts nothing.")
+    bench.add_argument("--issues", type=int, default=1000,
+                       help="synthetic issues to generate (24 items each; default 1000)")
+    bench.add_argument("--no-corpus-run", action="store_true",
+                       help="skip the notebook run over the synthetic corpus (the slowest part)")
+    bench.add_argument("--keep", action="store_true", help="keep the temporary projects")
     nb = sub.add_parser(
         "notebook", help="execute a notebook template (region | comparison) with parameters",
         description="Validate the parameters against the data, then execute the template "
@@ -170,6 +181,15 @@ def _run(args: argparse.Namespace) -> int:
                            jobs=args.jobs, force=args.force, executor=args.executor,
                            scheduler=args.scheduler, explain_only=args.explain)
     return result.returncode
+
+
+@command("bench")
+def _bench(args: argparse.Namespace) -> int:
+    from analysis.bench import main as bench_main
+
+    if args.issues < 1:
+        raise InputError("--issues", f"must be at least 1, got {args.issues}")
+    return bench_main(args.issues, corpus_run=not args.no_corpus_run, keep=args.keep)
 
 
 @command("agreement")
