@@ -1,21 +1,24 @@
 """How well the automatic coder agrees with the reviewed coding.
 
-For every reviewed bulletin (sidecar ``reviewed: true``) the items are coded twice: without the
-review file (automatic) and with it (reviewed). Per field we report the share of items whose
-codes agree exactly and Cohen's kappa: for single-valued fields over the items, for multi-label
-fields over every (item, label) decision of the field's vocabulary (labels seen in either coding
-for provinces and cities).
+For every reviewed bulletin (sidecar ``reviewed: true``) the automatic codes (before the review
+file) are compared with the final, reviewed codes (after it), from one coding pass. Per field
+we report the share of items whose codes agree exactly and Cohen's kappa: for single-valued
+fields over the items, for multi-label fields over every (item, label) decision of the field's
+vocabulary (labels seen in either coding for provinces and cities).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis import paths
 from analysis.schema import DOMAINS, REVIEWABLE, TOOLS
+
+if TYPE_CHECKING:
+    from analysis.dataset import Tables
 
 MULTI_LABEL = {"provinces", "cities", "domains", "instruments"}
 
@@ -69,29 +72,23 @@ def agreement_table(auto: pd.DataFrame, reviewed: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def reviewed_bulletins(raw_dir: Path | None = None) -> list[Path]:
-    """Raw bulletins whose sidecar says ``reviewed: true``."""
-    from analysis.dataset import load_sidecar, raw_bulletins
-
-    out = []
-    for path in raw_bulletins(raw_dir):
-        sidecar = paths.sidecar_for(path)
-        if sidecar.exists() and load_sidecar(sidecar).get("reviewed") is True:
-            out.append(path)
-    return out
+def agreement_for(tables: Tables) -> pd.DataFrame:
+    """Agreement over the reviewed bulletins of ``tables`` (one coding pass gives both the
+    automatic and the reviewed items)."""
+    reviewed_ids = set(tables.bulletins.loc[tables.bulletins["reviewed"] == 1, "bulletin_id"])
+    auto = tables.automatic_items
+    if auto is None:
+        raise ValueError("tables carry no automatic items")
+    pick = auto["bulletin_id"].isin(reviewed_ids)
+    final = tables.items[tables.items["bulletin_id"].isin(reviewed_ids)]
+    return agreement_table(auto[pick], final)
 
 
 def measure(raw_dir: Path | None = None) -> pd.DataFrame:
     """Agreement table over all reviewed bulletins in ``data/raw/``."""
-    from analysis.dataset import Pipeline
+    from analysis.dataset import Pipeline, raw_bulletins
 
-    files = reviewed_bulletins(raw_dir)
-    if not files:
-        return agreement_table(pd.DataFrame(columns=["item_id", *REVIEWABLE]),
-                               pd.DataFrame(columns=["item_id", *REVIEWABLE]))
-    reviewed = Pipeline().code_files(files).items
-    automatic = Pipeline(use_review=False).code_files(files).items
-    return agreement_table(automatic, reviewed)
+    return agreement_for(Pipeline().code_files(raw_bulletins(raw_dir)))
 
 
 def agreement_report(table: pd.DataFrame | None = None) -> str:

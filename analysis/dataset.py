@@ -18,9 +18,10 @@ import pandas as pd
 import yaml
 
 from analysis import paths
-from analysis.atomic import atomic_open
+from analysis.atomic import atomic_open, write_text
 from analysis.codebook import Codebook, load_codebook
 from analysis.coding import Coder, Evidence
+from analysis.digest import code_hash, files_hash
 from analysis.errors import InputError
 from analysis.figures import extract_figures
 from analysis.gazetteer import Gazetteer
@@ -32,12 +33,14 @@ from analysis.textio import BulletinText, read_bulletin
 
 @dataclass
 class Tables:
-    """The four processed tables."""
+    """The four processed tables; ``automatic_items`` are the items before the review file was
+    applied (not written: they feed the agreement measure)."""
 
     items: pd.DataFrame
     figures: pd.DataFrame
     evidence: pd.DataFrame
     bulletins: pd.DataFrame
+    automatic_items: pd.DataFrame | None = None
 
     def as_dict(self) -> dict[str, pd.DataFrame]:
         return {"items": self.items, "figures": self.figures, "evidence": self.evidence,
@@ -110,6 +113,7 @@ class Pipeline:
             "encoding": bulletin.encoding, "issue_date": meta.get("issue_date"),
             "n_items": len(items), "n_pages": parsed.n_pages,
             "paragraph_mode": parsed.paragraph_mode,
+            "reviewed": int(meta.get("reviewed") is True),
         }
         return out
 
@@ -119,8 +123,8 @@ class Pipeline:
         def frame(name: str, rows: list[tuple]) -> pd.DataFrame:
             return pd.DataFrame(rows, columns=list(TABLES[name].columns))
 
-        items = frame("items", [r for p in parts for r in p.items])
-        items = apply_review(items, self.overrides, self.review_path, self.province_codes)
+        automatic = frame("items", [r for p in parts for r in p.items])
+        items = apply_review(automatic, self.overrides, self.review_path, self.province_codes)
         reviewed = _pack("evidence", [r for p in parts for r in _review_evidence(
             self.overrides, p.bulletin["bulletin_id"])])
         return _validated(Tables(
@@ -128,7 +132,7 @@ class Pipeline:
             figures=frame("figures", [r for p in parts for r in p.figures]),
             evidence=frame("evidence", [r for p in parts for r in p.evidence] + reviewed),
             bulletins=frame("bulletins", _pack("bulletins", [p.bulletin for p in parts])),
-        ))
+        ), automatic)
 
 
 @dataclass
@@ -218,15 +222,19 @@ def raw_bulletins(raw_dir: Path | None = None) -> list[Path]:
     return sorted((raw_dir or paths.RAW).glob("*.txt"))
 
 
-def write_tables(tables: Tables, out_dir: Path | None = None) -> dict[str, Path]:
-    """Validate and write every table as CSV, all or nothing (temp files renamed at the end)."""
+def write_tables(tables: Tables, out_dir: Path | None = None,
+                 extra: dict[str, pd.DataFrame] | None = None,
+                 stamp: str | None = None) -> dict[str, Path]:
+    """Validate and write every table (and the ``extra`` derived ones, e.g. ``agreement``) as
+    CSV, all or nothing: temp files renamed at the end; ``stamp`` (the inputs' digest) is
+    written last."""
     out_dir = out_dir or paths.PROCESSED
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     with contextlib.ExitStack() as stack:
         pending = []
-        for name, frame in tables.as_dict().items():
-            validate(name, frame)
+        for name, frame in {**tables.as_dict(), **(extra or {})}.items():
+            frame = validate(name, frame)
             target = out_dir / f"{name}.csv"
             handle = stack.enter_context(atomic_open(target.with_suffix(".csv.part")))
             frame.to_csv(handle, index=False, lineterminator="\n")
@@ -234,19 +242,48 @@ def write_tables(tables: Tables, out_dir: Path | None = None) -> dict[str, Path]
             written[name] = target
     for part, target in pending:
         os.replace(part, target)
+    if stamp is not None:
+        write_text(out_dir / STAMP, stamp + "\n")
     return written
 
 
-def build(raw_dir: Path | None = None, out_dir: Path | None = None) -> dict[str, Path]:
-    """Code every bulletin in ``data/raw/`` and write the processed tables."""
+#: File in ``data/processed/`` holding the digest of the inputs the tables were built from.
+STAMP = ".inputs.sha256"
+OUTPUTS = ("items", "figures", "evidence", "bulletins", "agreement")
+
+
+def inputs_digest(files: list[Path]) -> str:
+    """Digest of everything the tables depend on: the raw bulletins and their sidecars, the
+    codebook, the review file and the package code."""
+    sidecars = [paths.sidecar_for(f) for f in files]
+    return files_hash([*files, *sidecars, paths.CODEBOOK, paths.REVIEW], (code_hash(),))
+
+
+def build(raw_dir: Path | None = None, out_dir: Path | None = None,
+          force: bool = False) -> dict[str, Path]:
+    """Code every bulletin in ``data/raw/`` and write the processed tables and the coder's
+    agreement with the review; skipped when the tables exist and their inputs are unchanged
+    (``force`` rebuilds)."""
+    from analysis.agreement import agreement_for
+
     files = raw_bulletins(raw_dir)
     if not files:
         raise InputError(raw_dir or paths.RAW, "no bulletin .txt files")
-    return write_tables(Pipeline().code_files(files), out_dir)
+    out_dir = out_dir or paths.PROCESSED
+    digest = inputs_digest(files)
+    targets = {name: out_dir / f"{name}.csv" for name in OUTPUTS}
+    stamp = out_dir / STAMP
+    if (not force and stamp.exists() and stamp.read_text().strip() == digest
+            and all(p.exists() for p in targets.values())):
+        return targets
+    jobs = min(os.cpu_count() or 1, len(files) // 50) or 1  # processes pay off on big corpora
+    tables = Pipeline().code_files(files, jobs=jobs)
+    return write_tables(tables, out_dir, {"agreement": agreement_for(tables)}, stamp=digest)
 
 
-def _validated(tables: Tables) -> Tables:
-    return Tables(**{name: validate(name, frame) for name, frame in tables.as_dict().items()})
+def _validated(tables: Tables, automatic: pd.DataFrame | None = None) -> Tables:
+    frames = {name: validate(name, frame) for name, frame in tables.as_dict().items()}
+    return Tables(**frames, automatic_items=automatic)
 
 
 def _relative(path: Path) -> str:

@@ -1,9 +1,10 @@
 """``python -m analysis report``: data, notebooks, book pages, HTML and PDF, in that order.
 
-1. :func:`analysis.fanout.run_notebooks`: code the bulletins into ``data/processed/``, then
-   execute the comparison and region notebooks (only cases whose inputs changed).
-2. The automatic coder's agreement with the reviewed coding ->
-   ``data/processed/agreement.csv`` (validated by ``analysis.schema.AGREEMENT``).
+1. :func:`analysis.fanout.run_notebooks`: code the bulletins into ``data/processed/`` (with
+   the automatic coder's agreement with the reviewed coding, ``agreement.csv``; skipped when
+   the inputs are unchanged), then execute the comparison and region notebooks (only cases
+   whose inputs changed).
+2. The agreement table is read back for the summary.
 3. :func:`analysis.book.pages.generate`: chapters (or failure placeholders), data-generated
    fragments, appendices, numbers audit, bibliography and table of contents.
 4. HTML (``_build/html/index.html``, warnings are errors) and PDF (``_build/pdf/book.pdf``).
@@ -26,9 +27,8 @@ from typing import TextIO
 import pandas as pd
 
 from analysis import paths
-from analysis.atomic import atomic_open
 
-__all__ = ["ReportResult", "build_report", "pdf_pages", "write_agreement"]
+__all__ = ["ReportResult", "build_report", "pdf_pages", "read_agreement"]
 
 
 @dataclass
@@ -52,15 +52,11 @@ class ReportResult:
         return 1 if self.failed_cases or self.error else 0
 
 
-def write_agreement(path: Path = paths.AGREEMENT_CSV) -> pd.DataFrame:
-    """Measure the coder against the reviewed coding; write the validated table to ``path``."""
-    from analysis.agreement import measure
+def read_agreement(path: Path = paths.AGREEMENT_CSV) -> pd.DataFrame:
+    """The coder's agreement with the review, as written (and validated) by the data build."""
     from analysis.schema import validate
 
-    table = validate("agreement", measure())
-    with atomic_open(path) as handle:
-        table.to_csv(handle, index=False, lineterminator="\n")
-    return table
+    return validate("agreement", pd.read_csv(path))
 
 
 def pdf_pages(pdf: Path) -> int | None:
@@ -94,7 +90,7 @@ def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = Tr
     run = run_notebooks(regions=regions, jobs=jobs, force=force)
     cases = [case for case, _, _ in run.explanations]
     result = ReportResult(len(cases), run.executed, run.cached, list(run.failed))
-    table = write_agreement()
+    table = read_agreement()
     try:
         book = generate(cases)
         result.failed_cases = sorted({*result.failed_cases, *(c.case for c in book.failed)})

@@ -159,6 +159,8 @@ BULLETINS = pa.DataFrameSchema(
         "n_pages": col("Int64", "Number of pages (empty without page markers).", nullable=True),
         "paragraph_mode": col(str, "How the file marks paragraph ends.",
                               allowed=("trailing_space", "blank_lines", "punctuation")),
+        "reviewed": col(int, "1 when an analyst has reviewed the coding (sidecar reviewed: true)",
+                        "0/1", checks=pa.Check.isin([0, 1])),
     },
     strict=True, ordered=True, unique=["bulletin_id"],
 )
@@ -183,7 +185,7 @@ AGREEMENT = pa.DataFrameSchema(
 TABLES: dict[str, pa.DataFrameSchema] = {
     "items": ITEMS, "figures": FIGURES, "evidence": EVIDENCE, "bulletins": BULLETINS,
 }
-#: Tables derived from the coded ones by later steps (``agreement.csv``: the report build).
+#: Tables derived from the coded ones (``agreement.csv``: written by the data build).
 DERIVED_TABLES: dict[str, pa.DataFrameSchema] = {"agreement": AGREEMENT}
 
 

@@ -122,3 +122,28 @@ def test_data_dictionary_comes_from_the_schema():
     money = dd[(dd.table == "figures") & (dd.column == "unit")].iloc[0]
     assert "yuan" in money.description
     assert set(dd.table) == {"items", "figures", "evidence", "bulletins"}
+
+
+def test_build_is_cached_on_its_inputs(tmp_path):
+    from analysis.dataset import STAMP, build
+
+    written = build(out_dir=tmp_path)
+    assert sorted(written) == ["agreement", "bulletins", "evidence", "figures", "items"]
+    stamp = (tmp_path / STAMP).read_text()
+    mtimes = {p: p.stat().st_mtime_ns for p in written.values()}
+    build(out_dir=tmp_path)  # nothing changed: nothing rewritten
+    assert {p: p.stat().st_mtime_ns for p in written.values()} == mtimes
+    build(out_dir=tmp_path, force=True)
+    assert (tmp_path / STAMP).read_text() == stamp
+    assert any(p.stat().st_mtime_ns != mtimes[p] for p in written.values())
+
+
+def test_agreement_from_one_coding_pass(seed_tables):
+    from analysis.agreement import agreement_for
+
+    table = agreement_for(seed_tables).set_index("field")
+    # 2 of 24 items have reviewed domains that differ from the automatic ones (05, 13)
+    assert table.loc["domains", "agreement"] == pytest.approx(22 / 24)
+    assert table.loc["provinces", "kappa"] == pytest.approx(1.0)
+    assert table.loc["issuing_level", "agreement"] == pytest.approx(23 / 24)
+    assert seed_tables.bulletins["reviewed"].tolist() == [1]

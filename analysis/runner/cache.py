@@ -14,7 +14,6 @@ changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,30 +23,17 @@ from typing import Any
 import nbformat
 
 from analysis import paths
+from analysis.digest import code_hash, file_hash, sha256_text
 from analysis.runner.plan import Case
 
 #: Data files read by every case, or ``f(case) -> files`` (added to ``Case.data_files``).
 DataFiles = Sequence[Path | str] | Callable[[Case], Sequence[Path | str]]
 
-MISSING = "missing"
 
 
 def canonical_json(value: Any) -> str:
     """Deterministic JSON: sorted keys, no whitespace, non-ASCII kept."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def sha256_text(text: str) -> str:
-    """Hex SHA-256 of UTF-8 text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def file_hash(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes, or ``"missing"``."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return MISSING
 
 
 def template_hash(path: Path) -> str:
@@ -64,17 +50,6 @@ def template_hash(path: Path) -> str:
 def params_hash(parameters: Mapping[str, Any]) -> str:
     """Hash of the canonical JSON of the parameters."""
     return sha256_text(canonical_json(dict(parameters)))
-
-
-def code_hash(code_dir: Path = paths.PACKAGE_DIR) -> str:
-    """Hash over every ``*.py`` below ``code_dir`` (relative path and content)."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(code_dir).rglob("*.py")):
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(path.relative_to(code_dir).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def display_path(path: Path | str) -> str:
