@@ -109,7 +109,6 @@ def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
 def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
              manifest_path: Path | None = None) -> GeneratedBook:
     """Write every generated page of the book for the executed ``cases``; see the module doc."""
-    from analysis.agreement import reviewed_bulletins
     from analysis.codebook import load_codebook
     from analysis.index import INDICATORS, load_weights
     from analysis.params import DataInfo, validate_params
@@ -123,7 +122,7 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
     items = load_items(processed / "items.csv")
     figures = load_figures(processed / "figures.csv")
     evidence = _read_csv(processed / "evidence.csv", ("start", "end", "page"))
-    bulletins = _read_csv(processed / "bulletins.csv", ("n_items", "n_pages"))
+    bulletins = _read_csv(processed / "bulletins.csv", ("n_items", "n_pages", "reviewed"))
     agreement = pd.read_csv(processed / "agreement.csv")
     names = dict(DataInfo.from_items(items).names)
     chapters = _chapters(cases, manifest, names, root)
@@ -146,7 +145,7 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
 
     comparison = next((c for c in chapters if c.case == "comparison" and c.ok), None)
     comp_keys = [v.key for t, _, vals in glued if t == COMPARISON_TITLE for v in vals]
-    reviewed = [p.stem for p in reviewed_bulletins(root / "data" / "raw")]
+    reviewed = bulletins.loc[bulletins["reviewed"] == 1, "bulletin_id"].tolist()
     review_rows = len(pd.read_csv(root / "data" / "review.csv")) \
         if (root / "data" / "review.csv").is_file() else 0
     comp = validate_params("comparison", _params_of(cases, manifest))
