@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as st
@@ -149,3 +150,12 @@ def test_count_model_overdispersed_and_refusals() -> None:
                                     ("江苏", "ftz"): 2, ("江苏", "industrial"): 5}))
     assert not two_by_two.valid and two_by_two.p_value is None
     assert "leave 1 residual degrees of freedom (at least 2 needed)" in two_by_two.reading
+
+
+def test_holm_matches_statsmodels() -> None:
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        p = rng.random(int(rng.integers(1, 9))) ** 3
+        assert holm(list(p)) == pytest.approx(list(multipletests(p, method="holm")[1]))
