@@ -352,8 +352,9 @@ def _rule_problems(cb: Codebook) -> Iterator[str]:
 # --- loading -------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects a key repeated in one mapping."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe YAML loader (libyaml's parser when available) that rejects a key repeated in one
+    mapping."""
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -426,7 +427,7 @@ def _validation_problem(err: ValidationError) -> str:
 def parse_codebook(text: str, where: str = "codebook") -> Codebook:
     """Validate codebook YAML ``text``; ``where`` names the source in errors."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a (C)SafeLoader subclass
     except yaml.YAMLError as err:
         raise InputError(where, _yaml_problem(err)) from None
     if data is None:

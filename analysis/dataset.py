@@ -19,9 +19,9 @@ import yaml
 
 from analysis import paths
 from analysis.atomic import atomic_open, write_text
+from analysis.buildstate import STAMP, inputs_digest, outputs, raw_bulletins, up_to_date
 from analysis.codebook import Codebook, load_codebook
 from analysis.coding import Coder, Evidence
-from analysis.digest import code_hash, files_hash
 from analysis.errors import InputError
 from analysis.figures import extract_figures
 from analysis.gazetteer import Gazetteer
@@ -217,11 +217,6 @@ def load_sidecar(path: Path) -> dict:
     return meta
 
 
-def raw_bulletins(raw_dir: Path | None = None) -> list[Path]:
-    """The bulletin text files in ``data/raw/``."""
-    return sorted((raw_dir or paths.RAW).glob("*.txt"))
-
-
 def write_tables(tables: Tables, out_dir: Path | None = None,
                  extra: dict[str, pd.DataFrame] | None = None,
                  stamp: str | None = None) -> dict[str, Path]:
@@ -247,18 +242,6 @@ def write_tables(tables: Tables, out_dir: Path | None = None,
     return written
 
 
-#: File in ``data/processed/`` holding the digest of the inputs the tables were built from.
-STAMP = ".inputs.sha256"
-OUTPUTS = ("items", "figures", "evidence", "bulletins", "agreement")
-
-
-def inputs_digest(files: list[Path]) -> str:
-    """Digest of everything the tables depend on: the raw bulletins and their sidecars, the
-    codebook, the review file and the package code."""
-    sidecars = [paths.sidecar_for(f) for f in files]
-    return files_hash([*files, *sidecars, paths.CODEBOOK, paths.REVIEW], (code_hash(),))
-
-
 def build(raw_dir: Path | None = None, out_dir: Path | None = None,
           force: bool = False) -> dict[str, Path]:
     """Code every bulletin in ``data/raw/`` and write the processed tables and the coder's
@@ -269,16 +252,12 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None,
     files = raw_bulletins(raw_dir)
     if not files:
         raise InputError(raw_dir or paths.RAW, "no bulletin .txt files")
-    out_dir = out_dir or paths.PROCESSED
-    digest = inputs_digest(files)
-    targets = {name: out_dir / f"{name}.csv" for name in OUTPUTS}
-    stamp = out_dir / STAMP
-    if (not force and stamp.exists() and stamp.read_text().strip() == digest
-            and all(p.exists() for p in targets.values())):
-        return targets
+    if not force and up_to_date(files, out_dir):
+        return outputs(out_dir)
     jobs = min(os.cpu_count() or 1, len(files) // 50) or 1  # processes pay off on big corpora
     tables = Pipeline().code_files(files, jobs=jobs)
-    return write_tables(tables, out_dir, {"agreement": agreement_for(tables)}, stamp=digest)
+    return write_tables(tables, out_dir, {"agreement": agreement_for(tables)},
+                        stamp=inputs_digest(files))
 
 
 def _validated(tables: Tables, automatic: pd.DataFrame | None = None) -> Tables:

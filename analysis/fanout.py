@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from analysis import cases, paths
-from analysis.dataset import build
+from analysis.buildstate import raw_bulletins, up_to_date
 from analysis.runner import RunResult, format_explain, run, status_table
 
 
@@ -24,7 +24,9 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
     """Code the data (unless ``build_data`` is false), plan and validate every case (an
     ``InputError`` before any kernel starts), then execute. Prints the explanation
     (``explain_only``) or the status table of failures."""
-    if build_data:
+    if build_data and not up_to_date(raw_bulletins()):
+        from analysis.dataset import build  # imported only when there is something to code
+
         build()
     planned = cases.plan(regions, params)
     result = run(planned, jobs=jobs, force=force, executor=executor, scheduler=scheduler,

@@ -27,11 +27,9 @@ from typing import Any
 
 import yaml
 
-from analysis import atomic, nbtranslate, paths
+from analysis import atomic, paths
 from analysis.errors import InputError
 from analysis.params import MODELS, NotebookParams, validate_params
-
-nbtranslate.install()  # injected parameters as readable literals (江苏, not \u6c5f\u82cf)
 
 DEFAULT_KERNEL = "python3"
 
@@ -164,7 +162,7 @@ def execute_template(
 
     import papermill as pm
 
-    from analysis.runner.execute import IPCKernelManager
+    from analysis.runner.execute import IPCKernelManager  # also installs nbtranslate
 
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".tmp.ipynb",
