@@ -13,10 +13,11 @@ from urllib.parse import unquote, urldefrag
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from test_report_helpers import REPO, Run, article, copy_project, run_report
 
 from analysis.params import DataInfo, glue_slug
 from analysis.tables import load_items, split_field
+
+from test_report_helpers import REPO, Run, article, copy_project, run_report
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = REPO / "test-artifacts"

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from test_report_helpers import Run, article, copy_project, run_report
 
 from analysis.synthetic import layout
+
+from test_report_helpers import Run, article, copy_project, run_report
 
 pytestmark = pytest.mark.slow
 

@@ -15,6 +15,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from analysis.bench import append_review_row, one_item_change
+from analysis.params import DataInfo, glue_slug
+from analysis.tables import load_items
+
 from runproject import (
     Run,
     cell_outputs,
@@ -23,10 +28,6 @@ from runproject import (
     run_analysis,
     snapshot,
 )
-
-from analysis.bench import append_review_row, one_item_change
-from analysis.params import DataInfo, glue_slug
-from analysis.tables import load_items
 
 pytestmark = pytest.mark.slow
 

@@ -24,8 +24,6 @@ from analysis.stats import (
     province_share_tests,
 )
 from analysis.tables import SIDES, join_ids
-
-#: Domain value of rows that pool every item of a province / the selected domains.
 from analysis.views.common import (
     SELECTED,
     Data,

@@ -25,8 +25,6 @@ from analysis.stats import (
     province_share_tests,
 )
 from analysis.tables import SIDES, issue_year, join_ids, split_field
-
-#: Domain value of rows that pool every item of a province / the selected domains.
 from analysis.views.common import (
     ALL_ITEMS,
     Data,
