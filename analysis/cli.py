@@ -25,6 +25,17 @@ def command(name: str) -> Callable:
     return register
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1 (argparse reports anything else)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     p = argparse.ArgumentParser(prog="python -m analysis",
@@ -43,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
                          "where everything is. Exit status 1 if a notebook case failed (the "
                          "book is still built, with placeholder chapters) or the book build "
                          "failed.")
-    rep.add_argument("--jobs", type=int, help="parallel kernels (default: CPU count)")
+    rep.add_argument("--jobs", type=positive_int, help="parallel kernels (default: CPU count)")
     rep.add_argument("--force", action="store_true", help="execute every notebook case")
     rep.add_argument("--no-pdf", action="store_true", help="build the HTML book only")
     run = sub.add_parser("run", help="execute the comparison and region notebooks (cached)",
@@ -54,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
                      help="provinces to run (default: every province in the data)")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                      metavar=("NAME", "VALUE"), help="notebook parameter (YAML value)")
-    run.add_argument("--jobs", type=int, help="parallel kernels (default: CPU count)")
+    run.add_argument("--jobs", type=positive_int, help="parallel kernels (default: CPU count)")
     run.add_argument("--force", action="store_true", help="execute every case")
     run.add_argument("--executor", choices=("local", "dask"), default="local")
     run.add_argument("--scheduler", help="dask scheduler address (default: a local cluster)")
@@ -150,8 +161,6 @@ def _build(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from analysis.report import build_report
 
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError("--jobs", f"must be at least 1, got {args.jobs}")
     return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf).returncode
 
 
@@ -175,8 +184,6 @@ def _run(args: argparse.Namespace) -> int:
     from analysis.fanout import run_notebooks
     from analysis.notebook import parse_parameters
 
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError("--jobs", f"must be at least 1, got {args.jobs}")
     result = run_notebooks(regions=args.regions, params=parse_parameters(args.parameter),
                            jobs=args.jobs, force=args.force, executor=args.executor,
                            scheduler=args.scheduler, explain_only=args.explain)
