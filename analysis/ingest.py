@@ -135,7 +135,10 @@ def _items(paras: list[Paragraph], source: object, known: tuple[str, ...]) -> li
             items.append(current)
         elif current is not None:
             current.body_paragraphs.append(para)
-    items = [item for item in items if item.body_paragraphs]
+    # An item needs body text: at least one paragraph that ends like a sentence. This drops
+    # masthead lines (issue number, editor) that look like a title followed by more titles.
+    items = [item for item in items
+             if any(last_meaningful(p.text) in TERMINAL for p in item.body_paragraphs)]
     for seq, item in enumerate(items, start=1):
         item.seq = seq
     if not items:

@@ -133,3 +133,10 @@ def test_synthetic_without_page_markers_has_unknown_pages():
 def test_text_without_items_is_an_error():
     with pytest.raises(InputError, match="no recognisable bulletin items"):
         parse_items("这是一段没有标题的文字。\n\n又一句话。\n", "plain.txt")
+
+
+def test_masthead_lines_are_not_items():
+    masthead = "区域政策简报 \n\n2020 年第 10 期（总第 120 期） \n\n某研究中心 编 \n\n"
+    items = parse_items(masthead + bulletin_text(), "with-masthead")
+    assert [i.title for i in items] == TITLES
+    assert items[0].page_start == 2  # the masthead is page 1's content
