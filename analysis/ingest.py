@@ -83,9 +83,15 @@ class Item:
 
 
 def is_title(para: Paragraph) -> bool:
-    """A short paragraph that does not end in sentence punctuation."""
+    """A short paragraph that does not end in sentence punctuation and does not open with a
+    bracket (bracketed lines are notes and sources: （来源：……）)."""
     text = para.text
-    return 0 < len(text) <= MAX_TITLE_CHARS and last_meaningful(text) not in TERMINAL
+    return (0 < len(text) <= MAX_TITLE_CHARS and last_meaningful(text) not in TERMINAL
+            and not text.startswith(("（", "(")))
+
+
+def _has_sentences(item: Item) -> bool:
+    return any(last_meaningful(p.text) in TERMINAL for p in item.body_paragraphs)
 
 
 def is_heading(para: Paragraph, following: Paragraph | None, known: Iterable[str]) -> bool:
@@ -130,15 +136,15 @@ def _items(paras: list[Paragraph], source: object, known: tuple[str, ...]) -> li
         if is_heading(para, following, known):
             section = para.text.replace(" ", "")
             current = None
-        elif is_title(para) and (following is None or not is_title(following) or current is None):
+        elif is_title(para) and (current is None or _has_sentences(current)):
+            # a title-like line right after a title (a subtitle, a dateline) joins its body
             current = Item(len(items) + 1, section, para, [])
             items.append(current)
         elif current is not None:
             current.body_paragraphs.append(para)
     # An item needs body text: at least one paragraph that ends like a sentence. This drops
     # masthead lines (issue number, editor) that look like a title followed by more titles.
-    items = [item for item in items
-             if any(last_meaningful(p.text) in TERMINAL for p in item.body_paragraphs)]
+    items = [item for item in items if _has_sentences(item)]
     for seq, item in enumerate(items, start=1):
         item.seq = seq
     if not items:

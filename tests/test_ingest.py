@@ -140,3 +140,19 @@ def test_masthead_lines_are_not_items():
     items = parse_items(masthead + bulletin_text(), "with-masthead")
     assert [i.title for i in items] == TITLES
     assert items[0].page_start == 2  # the masthead is page 1's content
+
+
+def test_subtitles_and_source_lines_stay_in_their_item():
+    from analysis.synthetic import layout
+
+    items = parse_items(layout([
+        ("动态", "浙江发布数字政府建设方案", ["——聚焦一网通办", LONG, "（来源：合成测试）"]),
+        ("动态", "江苏出台产业政策", [LONG]),
+    ]), "synthetic")
+    assert [i.title for i in items] == ["浙江发布数字政府建设方案", "江苏出台产业政策"]
+    assert items[0].body.split("\n") == ["——聚焦一网通办", LONG, "（来源：合成测试）"]
+
+
+# A made-up body paragraph long enough to wrap over several printed lines (synthetic).
+LONG = ("近日，该省发布合成测试方案，提出推进政务服务一网通办、数据共享和电子证照应用，"
+        "到二〇二五年建成统一平台。")
