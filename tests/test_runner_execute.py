@@ -16,22 +16,9 @@ import pytest
 from analysis.runner import Case, plan_cases, run
 from analysis.runner.execute import KernelPool
 
+from runnerkit import make_template, tiny_inputs
+
 pytestmark = pytest.mark.slow
-
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
-
-
-def make_template(path: Path, params: str, *bodies: str) -> Path:
-    """A notebook template: markdown, a ``parameters`` cell, then one code cell per body."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = KERNELSPEC
-    cell = nbformat.v4.new_code_cell(params)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), cell]
-    nb.cells += [nbformat.v4.new_code_cell(body) for body in bodies]
-    nbformat.write(nb, path)
-    return path
-
 
 def outputs(path: Path) -> list:
     """What a reader sees: per code cell its source, execution count and outputs."""
@@ -67,14 +54,8 @@ def assert_no_kernels_left() -> None:
 @pytest.fixture
 def env(tmp_path: Path) -> dict:
     """A tiny template, data files, and code/deps to hash that nobody else edits."""
-    code = tmp_path / "code"
-    code.mkdir()
-    (code / "mod.py").write_text("A = 1\n")
-    deps = tmp_path / "constraints.txt"
-    deps.write_text("papermill==2.7.0\n")
-    d1, d2 = tmp_path / "d1.csv", tmp_path / "d2.csv"
-    d1.write_text("a\n1\n")
-    d2.write_text("b\n2\n")
+    inputs = tiny_inputs(tmp_path)
+    code, deps, d1, d2 = inputs["code"], inputs["deps"], inputs["d1"], inputs["d2"]
     tpl = make_template(
         tmp_path / "region.ipynb",
         "x = 1\noutput_dir = None",

@@ -16,32 +16,14 @@ from analysis.runner.manifest import CaseResult, Manifest, now_iso
 from analysis.runner.plan import Case, slugify
 from analysis.runner.progress import Progress
 
-
-def make_template(path: Path, params: str = "x = 1", body: str = "y = x * 2\nprint(y)") -> Path:
-    """A tiny notebook template with a ``parameters`` cell."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    cell = nbformat.v4.new_code_cell(params)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), cell, nbformat.v4.new_code_cell(body)]
-    nbformat.write(nb, path)
-    return path
+from runnerkit import make_template, tiny_inputs
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict:
     """Template, data files, code dir and deps file in tmp_path (stable against other edits)."""
-    code = tmp_path / "code"
-    code.mkdir()
-    (code / "mod.py").write_text("A = 1\n")
-    deps = tmp_path / "constraints.txt"
-    deps.write_text("papermill==2.7.0\n")
-    d1, d2 = tmp_path / "d1.csv", tmp_path / "d2.csv"
-    d1.write_text("a\n1\n")
-    d2.write_text("b\n2\n")
     tpl = make_template(tmp_path / "region.ipynb", "x = 1\nregion = ''\noutput_dir = None")
-    return {"tmp": tmp_path, "code": code, "deps": deps, "d1": d1, "d2": d2, "tpl": tpl}
+    return {**tiny_inputs(tmp_path), "tpl": tpl}
 
 
 def test_plan_layout_and_declared_parameters(env: dict) -> None:

@@ -102,20 +102,24 @@ def _leaders(frame: pd.DataFrame, column: str, names: Mapping[str, str]) -> list
     return [label(x, names) for x in frame.loc[frame[column] == top, "province"]]
 
 
+def _grid(long: pd.DataFrame, cells: list[str], d: Data, p: ComparisonParams) -> pd.DataFrame:
+    """Province x domain display table of ``cells`` (one per row of ``long``), labelled rows and
+    columns in the compared provinces' and selected domains' order."""
+    table = long.assign(province=long["province"].map(lambda x: label(x, p.names)),
+                        domain=long["domain"].map(domain_label), cell=cells
+                        ).pivot(index="province", columns="domain", values="cell")
+    return table.loc[[label(x, p.names) for x in d.provinces],
+                     [domain_label(x) for x in p.domains]]
+
+
 def comparison_counts(d: Data, p: ComparisonParams) -> Section:
     """Province x domain item counts (and shares of each province's items).
 
     ``data`` is the long ``indicators.item_counts`` table for ``plots.heatmap``.
     """
     counts = item_counts(d.items, d.provinces, p.domains)
-    rows = counts.assign(
-        province=counts["province"].map(lambda x: label(x, p.names)),
-        domain=counts["domain"].map(domain_label),
-        cell=[f"{n} ({pct(s)})" for n, s in zip(counts["n_items"], counts["share_of_province"],
-                                                strict=True)])
-    table = rows.pivot(index="province", columns="domain", values="cell")
-    table = table.loc[[label(x, p.names) for x in d.provinces],
-                      [domain_label(x) for x in p.domains]]
+    table = _grid(counts, [f"{n} ({pct(s)})" for n, s in
+                           zip(counts["n_items"], counts["share_of_province"], strict=True)], d, p)
     parts, values = [], {}
     sources: dict[str, list[str]] = {}
     for domain in p.domains:
@@ -147,14 +151,8 @@ def comparison_index(d: Data, p: ComparisonParams) -> Section:
     """
     idx, sens, _ = _index_tables(d, p, p.n_draws, p.seed)
     merged = sens.merge(idx[["domain", "province", "score"]], on=["domain", "province"])
-    cells = merged.assign(
-        province=merged["province"].map(lambda x: label(x, p.names)),
-        domain=merged["domain"].map(domain_label),
-        cell=[f"{lab} [{s:.2f}]" for lab, s in zip(merged["label"], merged["score"],
-                                                   strict=True)])
-    table = cells.pivot(index="province", columns="domain", values="cell")
-    table = table.loc[[label(x, p.names) for x in d.provinces],
-                      [domain_label(x) for x in p.domains]]
+    table = _grid(merged, [f"{lab} [{s:.2f}]" for lab, s in
+                           zip(merged["label"], merged["score"], strict=True)], d, p)
     parts, values = [], {}
     sources: dict[str, list[str]] = {}
     for domain in p.domains:
