@@ -14,6 +14,13 @@ Modules, one concern each:
 - ``schema``: table schemas (the single source of the data dictionary).
 - ``dataset``: the pipeline that writes the processed tables.
 - ``agreement``: automatic coder versus reviewed coding.
+- ``buildstate``, ``digest``: is ``data/processed/`` up to date; content hashes.
+- ``tables``, ``indicators``, ``index``, ``stats``, ``plots``, ``fonts``: comparative analysis.
+- ``params``, ``views``, ``notebook``, ``nbtranslate``: notebook parameters, what the notebooks
+  display, executing one template.
+- ``cases``, ``fanout``, ``runner``: the report's notebook cases and their cached, parallel run.
+- ``book``, ``report``: the cited HTML/PDF book and ``python -m analysis report``.
+- ``synthetic``, ``bench``: synthetic bulletins (never in the report) and ``make bench``.
 - ``cli``: ``python -m analysis ...``.
 """
 
