@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 bench: $(STAMP)
-	$(PY) -m analysis bench
+	$(PY) -m devtools.bench
 
 clean:
 	rm -rf data/processed _build book/_generated book/regions

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.atomic import atomic_open
-from analysis.errors import InputError
+from analysis.common.atomic import atomic_open
+from analysis.common.errors import InputError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -72,17 +72,6 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--explain", action="store_true",
                      help="say why each case will or won't run; execute nothing")
     sub.add_parser("agreement", help="automatic coder versus reviewed coding, per field")
-    bench = sub.add_parser(
-        "bench", help="time the build in temporary project copies (make bench)",
-        description="Measure, in temporary project copies: the runner against a papermill "
-                    "loop, a no-change and a one-item rebuild, and ingest throughput, memory "
-                    "and the notebook run on a SYNTHETIC corpus. Prints numbers and ratios; "
-                    "asserts nothing.")
-    bench.add_argument("--issues", type=int, default=1000,
-                       help="synthetic issues to generate (24 items each; default 1000)")
-    bench.add_argument("--no-corpus-run", action="store_true",
-                       help="skip the notebook run over the synthetic corpus (the slowest part)")
-    bench.add_argument("--keep", action="store_true", help="keep the temporary projects")
     nb = sub.add_parser(
         "notebook", help="execute a notebook template (region | comparison) with parameters",
         description="Validate the parameters against the data, then execute the template "
@@ -131,7 +120,7 @@ def _write_csv(frame: pd.DataFrame, out: Path | None) -> None:
 
 @command("items")
 def _items(args: argparse.Namespace) -> int:
-    from analysis.dataset import Pipeline
+    from analysis.dataset.build import Pipeline
 
     tables = Pipeline().code_file(args.bulletin, args.encoding)
     _write_csv(tables.items, args.out)
@@ -140,7 +129,7 @@ def _items(args: argparse.Namespace) -> int:
 
 @command("figures")
 def _figures(args: argparse.Namespace) -> int:
-    from analysis.dataset import Pipeline
+    from analysis.dataset.build import Pipeline
 
     tables = Pipeline().code_file(args.bulletin, args.encoding)
     _write_csv(tables.figures, args.out)
@@ -149,7 +138,7 @@ def _figures(args: argparse.Namespace) -> int:
 
 @command("build")
 def _build(args: argparse.Namespace) -> int:
-    from analysis.dataset import build
+    from analysis.dataset.build import build
 
     written = build()
     for name, path in written.items():
@@ -166,7 +155,7 @@ def _report(args: argparse.Namespace) -> int:
 
 @command("notebook")
 def _notebook(args: argparse.Namespace) -> int:
-    from analysis.notebook import NotebookFailed, execute_template, parse_parameters
+    from analysis.run.notebook import NotebookFailed, execute_template, parse_parameters
 
     parameters = parse_parameters(args.parameter)
     try:
@@ -181,8 +170,8 @@ def _notebook(args: argparse.Namespace) -> int:
 
 @command("run")
 def _run(args: argparse.Namespace) -> int:
-    from analysis.fanout import run_notebooks
-    from analysis.notebook import parse_parameters
+    from analysis.run.fanout import run_notebooks
+    from analysis.run.notebook import parse_parameters
 
     result = run_notebooks(regions=args.regions, params=parse_parameters(args.parameter),
                            jobs=args.jobs, force=args.force, executor=args.executor,
@@ -190,18 +179,9 @@ def _run(args: argparse.Namespace) -> int:
     return result.returncode
 
 
-@command("bench")
-def _bench(args: argparse.Namespace) -> int:
-    from analysis.bench import main as bench_main
-
-    if args.issues < 1:
-        raise InputError("--issues", f"must be at least 1, got {args.issues}")
-    return bench_main(args.issues, corpus_run=not args.no_corpus_run, keep=args.keep)
-
-
 @command("agreement")
 def _agreement(args: argparse.Namespace) -> int:
-    from analysis.agreement import agreement_report
+    from analysis.dataset.agreement import agreement_report
 
     print(agreement_report())
     return 0

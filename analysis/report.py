@@ -1,6 +1,6 @@
 """``python -m analysis report``: data, notebooks, book pages, HTML and PDF, in that order.
 
-1. :func:`analysis.fanout.run_notebooks`: code the bulletins into ``data/processed/`` (with
+1. :func:`analysis.run.fanout.run_notebooks`: code the bulletins into ``data/processed/`` (with
    the automatic coder's agreement with the reviewed coding, ``agreement.csv``; skipped when
    the inputs are unchanged), then execute the comparison and region notebooks (only cases
    whose inputs changed).
@@ -26,7 +26,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from analysis import paths
+from analysis.common import paths
 
 __all__ = ["ReportResult", "build_report", "pdf_pages", "read_agreement"]
 
@@ -54,7 +54,7 @@ class ReportResult:
 
 def read_agreement(path: Path = paths.AGREEMENT_CSV) -> pd.DataFrame:
     """The coder's agreement with the review, as written (and validated) by the data build."""
-    from analysis.schema import validate
+    from analysis.dataset.schema import validate
 
     return validate("agreement", pd.read_csv(path))
 
@@ -82,10 +82,10 @@ def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = Tr
                  regions: Sequence[str] | None = None, out: TextIO = sys.stdout
                  ) -> ReportResult:
     """Build the whole report (see the module doc) and print where everything is."""
-    from analysis.agreement import agreement_report
     from analysis.book.build import BookBuildError, build_html
     from analysis.book.pages import generate
-    from analysis.fanout import run_notebooks
+    from analysis.dataset.agreement import agreement_report
+    from analysis.run.fanout import run_notebooks
 
     run = run_notebooks(regions=regions, jobs=jobs, force=force)
     cases = [case for case, _, _ in run.explanations]

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from analysis.bench import copy_project, parse_progress
+from devtools.bench import copy_project, parse_progress
 
 from conftest import ROOT
 

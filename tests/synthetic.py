@@ -7,7 +7,7 @@ events are not. It is never shown in the report.
 
 from __future__ import annotations
 
-from analysis.synthetic import layout
+from devtools.synthetic import layout
 
 ITEMS: list[tuple[str, str, list[str]]] = [
     ("数字政府", "浙江省上线全省统一政务数据共享平台", [

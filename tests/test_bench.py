@@ -1,4 +1,4 @@
-"""The bench's pure helpers (``analysis.bench``): progress parsing, ratios, the printed report,
+"""The bench's pure helpers (``devtools.bench``): progress parsing, ratios, the printed report,
 the review-row change. Nothing here runs kernels or times anything."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.bench import (
+from devtools.bench import (
     BenchResults,
     CliRun,
     IngestRun,

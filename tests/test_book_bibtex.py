@@ -16,7 +16,7 @@ from analysis.book import hide_code_inputs
 from analysis.book.bibtex import bib_escape, write_bibtex
 from analysis.book.build import ensure_references, record_time
 from analysis.book.citestyle import STYLE_NAME, register
-from analysis.errors import InputError
+from analysis.common.errors import InputError
 
 
 def _items(**overrides: list) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 
 from analysis.book.bibtex import write_bibtex
 from analysis.book.build import build_html
-from analysis.book.escape import escape_markdown
+from analysis.common.escape import escape_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -226,7 +226,7 @@ def test_notebook_code_is_collapsed_but_available(book: Path) -> None:
 
 @pytest.mark.slow
 def test_browser_check(book: Path, tmp_path: Path) -> None:
-    from analysis.book.browsercheck import check_site
+    from support.browsercheck import check_site
 
     pages = [
         f"book/{name}.html" for name in ("intro", "cited", "hostile", "figure", "bibliography")

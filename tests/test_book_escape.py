@@ -14,7 +14,7 @@ from myst_parser.config.main import MdParserConfig
 from myst_parser.mdit_to_docutils.base import DocutilsRenderer
 from myst_parser.parsers.mdit import create_md_parser
 
-from analysis.book.escape import escape_markdown
+from analysis.common.escape import escape_markdown
 
 HOSTILE = [
     '<script>alert("x")</script>',

@@ -17,10 +17,10 @@ from analysis import views
 from analysis.book.audit import glued_values, sentence_around
 from analysis.book.build import BookBuildError
 from analysis.book.chapters import GLUE_MIME, Chapter, placeholder, reader_copy
-from analysis.book.escape import escape_markdown
 from analysis.book.toc import expand
-from analysis.errors import InputError
-from analysis.schema import data_dictionary, validate
+from analysis.common.errors import InputError
+from analysis.common.escape import escape_markdown
+from analysis.dataset.schema import data_dictionary, validate
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRY = {"name": "region/jiangsu", "template": "notebooks/region.ipynb",

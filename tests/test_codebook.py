@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
-from analysis.codebook import Codebook, load_codebook
-from analysis.errors import InputError
-from analysis.gazetteer import Gazetteer, load_gazetteer
+from analysis.coding.codebook import Codebook, load_codebook
+from analysis.coding.gazetteer import Gazetteer, load_gazetteer
+from analysis.common import paths
+from analysis.common.errors import InputError
 
 REAL_TEXT = paths.CODEBOOK.read_text(encoding="utf-8")
 # The gazetteer part of the real codebook (everything before the coding rules).

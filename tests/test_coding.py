@@ -1,9 +1,9 @@
 import pytest
 
-from analysis.codebook import load_codebook
-from analysis.coding import Coder
-from analysis.gazetteer import Gazetteer
-from analysis.ingest import parse_items
+from analysis.coding.codebook import load_codebook
+from analysis.coding.coder import Coder
+from analysis.coding.gazetteer import Gazetteer
+from analysis.ingest.parse import parse_items
 
 from synthetic import bulletin_text
 

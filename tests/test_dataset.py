@@ -3,10 +3,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import dataset
-from analysis.dataset import Pipeline, write_tables
-from analysis.errors import InputError
-from analysis.schema import data_dictionary
+from analysis.common.errors import InputError
+from analysis.dataset.build import Pipeline, write_tables
+from analysis.dataset import build as dataset
+from analysis.dataset.schema import data_dictionary
 
 from conftest import SEED
 from synthetic import bulletin_text
@@ -125,7 +125,7 @@ def test_data_dictionary_comes_from_the_schema():
 
 
 def test_build_is_cached_on_its_inputs(tmp_path):
-    from analysis.dataset import STAMP, build
+    from analysis.dataset.build import STAMP, build
 
     written = build(out_dir=tmp_path)
     assert sorted(written) == ["agreement", "bulletins", "evidence", "figures", "items"]
@@ -139,7 +139,7 @@ def test_build_is_cached_on_its_inputs(tmp_path):
 
 
 def test_agreement_from_one_coding_pass(seed_tables):
-    from analysis.agreement import agreement_for
+    from analysis.dataset.agreement import agreement_for
 
     table = agreement_for(seed_tables).set_index("field")
     # 2 of 24 items have reviewed domains that differ from the automatic ones (05, 13)

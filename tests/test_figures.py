@@ -1,5 +1,6 @@
-"""Tests for analysis.figures: real seed sentences, Chinese numerals, full-width digits, ranges,
-comparators, target years, five-year-plan periods and the offset invariant on the whole seed."""
+"""Tests for analysis.coding.figures: real seed sentences, Chinese numerals, full-width digits,
+ranges, comparators, target years, five-year-plan periods and the offset invariant on the whole
+seed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 
-from analysis.figures import Figure, extract_figures
+from analysis.coding.figures import Figure, extract_figures
 
 # (text, kind, value, unit, comparator, low, high, target_year, counted)
 Row = tuple[str, str, float | None, str, str, float | None, float | None, int | None, str]

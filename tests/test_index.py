@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.index import (
+from analysis.common.paths import INDEX_WEIGHTS
+from analysis.compare.index import (
     INDICATORS,
     Indicator,
     compute_index,
@@ -19,8 +20,7 @@ from analysis.index import (
     rank_sensitivity,
     validate_weights,
 )
-from analysis.indicators import indicator_table
-from analysis.paths import INDEX_WEIGHTS
+from analysis.compare.indicators import indicator_table
 
 from frames import figures, items
 

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from analysis.indicators import (
+from analysis.compare.indicators import (
     indicator_table,
     instrument_mix,
     item_counts,

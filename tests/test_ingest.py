@@ -2,9 +2,9 @@ import itertools
 
 import pytest
 
-from analysis.errors import InputError
-from analysis.ingest import parse_items
-from analysis.layout import paragraph_mode, split_lines
+from analysis.common.errors import InputError
+from analysis.ingest.layout import paragraph_mode, split_lines
+from analysis.ingest.parse import parse_items
 
 from synthetic import SECTIONS, TITLES, bulletin_text
 
@@ -143,7 +143,7 @@ def test_masthead_lines_are_not_items():
 
 
 def test_subtitles_and_source_lines_stay_in_their_item():
-    from analysis.synthetic import layout
+    from devtools.synthetic import layout
 
     items = parse_items(layout([
         ("动态", "浙江发布数字政府建设方案", ["——聚焦一网通办", LONG, "（来源：合成测试）"]),

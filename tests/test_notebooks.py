@@ -19,10 +19,10 @@ import papermill
 import pytest
 from test_params import build_project
 
-from analysis.errors import InputError
-from analysis.notebook import check_kernel, resolve_template
-from analysis.params import parameter_names
-from analysis.tables import load_figures, load_items, split_field
+from analysis.common.errors import InputError
+from analysis.dataset.tables import load_figures, load_items, split_field
+from analysis.run.notebook import check_kernel, resolve_template
+from analysis.views.params import parameter_names
 
 from conftest import ROOT
 

@@ -1,10 +1,10 @@
-"""Tests for analysis.numerals: full-width folding and number parsing."""
+"""Tests for analysis.coding.numerals: full-width folding and number parsing."""
 
 from __future__ import annotations
 
 import pytest
 
-from analysis.numerals import parse_number, to_halfwidth
+from analysis.coding.numerals import parse_number, to_halfwidth
 
 
 def test_to_halfwidth_folds_digits_letters_and_percent() -> None:

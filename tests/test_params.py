@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.index import indicator_names
-from analysis.notebook import parse_parameters, parse_value
-from analysis.params import (
+from analysis.common.errors import InputError
+from analysis.compare.index import indicator_names
+from analysis.dataset.tables import load_items, split_field
+from analysis.run.notebook import parse_parameters, parse_value
+from analysis.views.params import (
     DEFAULT_DOMAINS,
     ComparisonParams,
     DataInfo,
@@ -22,7 +23,6 @@ from analysis.params import (
     parameter_names,
     validate_params,
 )
-from analysis.tables import load_items, split_field
 
 from conftest import ROOT
 
@@ -90,7 +90,7 @@ def test_comparison_defaults_resolve(data) -> None:
 def test_models_construct_with_defaults_on_the_project_data() -> None:
     # What a template's parameters cell does with no injected values (project data, coded
     # here when a fresh checkout has not built it yet; skipped when already up to date).
-    from analysis.dataset import build
+    from analysis.dataset.build import build
 
     build()
     assert RegionParams().region == "江苏"

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.fonts import (
+from analysis.common.fonts import (
     MissingGlyphError,
     check_glyphs,
     font_path,
     setup_matplotlib,
     strict_glyphs,
 )
-from analysis.plots import (
+from analysis.views.plots import (
     commitments_bars,
     heatmap,
     instrument_mix_bars,

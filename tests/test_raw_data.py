@@ -4,8 +4,8 @@ import hashlib
 
 import yaml
 
-from analysis import paths
-from analysis.dataset import build, raw_bulletins
+from analysis.common import paths
+from analysis.dataset.build import build, raw_bulletins
 
 
 def sha(path):

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.params import DataInfo, glue_slug
-from analysis.tables import load_items, split_field
+from analysis.dataset.tables import load_items, split_field
+from analysis.views.params import DataInfo, glue_slug
 
 from test_report_helpers import REPO, Run, article, copy_project, run_report
 
@@ -195,7 +195,7 @@ def test_audit_lists_every_glued_value_with_sources(report: Run) -> None:
 
 
 def test_browser(report: Run, provinces) -> None:
-    from analysis.book.browsercheck import check_site
+    from support.browsercheck import check_site
 
     chapters = [f"book/_generated/regions/{slug}.html" for slug, _ in provinces]
     shot = ARTIFACTS / "comparison.png"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from analysis.synthetic import layout
+from devtools.synthetic import layout
 
 from test_report_helpers import Run, article, copy_project, run_report
 

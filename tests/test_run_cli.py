@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.bench import append_review_row, one_item_change
-from analysis.params import DataInfo, glue_slug
-from analysis.tables import load_items
+from analysis.dataset.tables import load_items
+from analysis.views.params import DataInfo, glue_slug
+from devtools.bench import append_review_row, one_item_change
 
 from runproject import (
     Run,

@@ -13,8 +13,8 @@ import papermill
 import psutil
 import pytest
 
-from analysis.runner import Case, plan_cases, run
-from analysis.runner.execute import KernelPool
+from analysis.run.execute import KernelPool
+from analysis.run.runner import Case, plan_cases, run
 
 from runnerkit import make_template, tiny_inputs
 

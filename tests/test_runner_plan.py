@@ -9,12 +9,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.errors import InputError
-from analysis.runner import PlanError, plan_cases, run, status_table
-from analysis.runner.cache import Hasher, explain, format_explain, template_hash
-from analysis.runner.manifest import CaseResult, Manifest, now_iso
-from analysis.runner.plan import Case, slugify
-from analysis.runner.progress import Progress
+from analysis.common.errors import InputError
+from analysis.run.cache import Hasher, explain, format_explain, template_hash
+from analysis.run.manifest import CaseResult, Manifest, now_iso
+from analysis.run.plan import Case, slugify
+from analysis.run.progress import Progress
+from analysis.run.runner import PlanError, plan_cases, run, status_table
 
 from runnerkit import make_template, tiny_inputs
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from analysis.stats import (
+from analysis.compare.stats import (
     count_model,
     fmt_p,
     holm,

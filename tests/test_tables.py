@@ -1,4 +1,4 @@
-"""Readers and `;`-field helpers of analysis.tables, on hand-made CSVs."""
+"""Readers and `;`-field helpers of analysis.dataset.tables, on hand-made CSVs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.tables import (
+from analysis.common.errors import InputError
+from analysis.dataset.tables import (
     FIGURE_COLUMNS,
     ITEM_COLUMNS,
     cell_grid,

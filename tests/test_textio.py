@@ -2,8 +2,8 @@ import hashlib
 
 import pytest
 
-from analysis.errors import InputError
-from analysis.textio import read_bulletin
+from analysis.common.errors import InputError
+from analysis.ingest.textio import read_bulletin
 
 from conftest import SEED
 from synthetic import bulletin_text

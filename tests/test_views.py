@@ -11,10 +11,10 @@ from statsmodels.stats.proportion import proportion_confint
 from test_params import build_project
 
 from analysis import views
-from analysis.index import compute_index, rank_sensitivity
-from analysis.indicators import indicator_table
-from analysis.params import DataInfo, validate_params
-from analysis.tables import load_figures, load_items, split_field
+from analysis.compare.index import compute_index, rank_sensitivity
+from analysis.compare.indicators import indicator_table
+from analysis.dataset.tables import load_figures, load_items, split_field
+from analysis.views.params import DataInfo, validate_params
 
 ID = re.compile(r"bulletin-\d{4}-\d{2}-\d{2}(?:-f\d{2})?")
 REGION_SECTIONS = ("region_scope", "region_overview", "region_domains", "region_profile",

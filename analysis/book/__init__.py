@@ -4,10 +4,10 @@ Modules (import them directly; this package imports nothing heavy):
 
 * :mod:`analysis.book.bibtex` -- ``write_bibtex(items, path)``: one BibTeX entry per item.
 * :mod:`analysis.book.citestyle` -- Sphinx extension: readable ``2020-09 #3 p.1`` labels.
-* :mod:`analysis.book.escape` -- ``escape_markdown(text)``: bulletin text made inert for MyST.
+* :mod:`analysis.common.escape` -- ``escape_markdown(text)``: bulletin text made inert for MyST.
 * :mod:`analysis.book.build` -- ``build_html(root)``: Jupyter Book HTML build (strict, -W).
 * :mod:`analysis.book.pdf` -- ``build_pdf(root)``: singlehtml -> reduced article -> WeasyPrint.
-* :mod:`analysis.book.browsercheck` -- ``check_site(...)``: headless Chromium checks of the HTML.
+* :mod:`support.browsercheck` -- ``check_site(...)``: headless Chromium checks of the HTML.
 * :mod:`analysis.book.pages` -- ``generate(cases)``: every generated page of the report under
   ``book/_generated/``, from :mod:`~analysis.book.chapters` (reader's copies of the executed
   notebooks, failure placeholders), :mod:`~analysis.book.fragments` (data-generated parts of
@@ -95,8 +95,8 @@ def _prepare_assets(app: Any, config: Any) -> None:
     """Sphinx ``config-inited`` handler: font copy and placeholder bibliography files."""
     from pathlib import Path
 
-    from analysis.atomic import write_text
     from analysis.book.build import PLACEHOLDER_BIB, install_font
+    from analysis.common.atomic import write_text
 
     srcdir = Path(app.srcdir)
     install_font(srcdir)

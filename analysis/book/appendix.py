@@ -14,8 +14,8 @@ import pandas as pd
 
 from analysis.book.audit import PageNumber, raw_table
 from analysis.book.chapters import Chapter
-from analysis.book.escape import escape_markdown as esc
-from analysis.tables import split_field
+from analysis.common.escape import escape_markdown as esc
+from analysis.dataset.tables import split_field
 from analysis.views.common import domains_text, label, page_text
 from analysis.views.markdown import markdown_table
 
@@ -27,7 +27,7 @@ TABLE_FILES = {"items": "items.csv", "figures": "figures.csv", "evidence": "evid
 
 
 def data_dictionary(dictionary: pd.DataFrame) -> Page:
-    """One section per table of ``analysis.schema.data_dictionary(derived=True)``."""
+    """One section per table of ``analysis.dataset.schema.data_dictionary(derived=True)``."""
     parts = ["# Data dictionary", "",
              "The processed tables in `data/processed/`, generated from the table schemas "
              "(`analysis/schema.py`) that validate every table when it is written. "

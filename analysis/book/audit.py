@@ -24,8 +24,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from analysis.book.escape import escape_markdown
-from analysis.tables import DOMAINS
+from analysis.common.escape import escape_markdown
+from analysis.dataset.tables import DOMAINS
 from analysis.views.markdown import SOURCES_SUFFIX, cite
 
 __all__ = ["GluedValue", "PageNumber", "audit_page", "glued_values", "raw_table",

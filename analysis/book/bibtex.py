@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.atomic import write_text
-from analysis.errors import InputError
+from analysis.common.atomic import write_text
+from analysis.common.errors import InputError
 
 __all__ = ["REQUIRED_COLUMNS", "bib_escape", "format_entry", "write_bibtex"]
 

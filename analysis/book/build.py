@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.atomic import write_text
 from analysis.book.bibtex import write_bibtex
+from analysis.common.atomic import write_text
 
 __all__ = [
     "FONT_FILE",

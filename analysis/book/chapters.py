@@ -9,7 +9,7 @@ it. The book reads a copy under ``book/_generated/`` in which
 * the ``parameters`` and ``injected-parameters`` cells are tagged ``remove-cell``: the reader
   sees the parameters in the provenance note, not as code;
 * every displayed figure becomes a numbered ``{glue:figure}`` with a caption, a link to the CSV
-  of its data (written beside the PNG by :mod:`analysis.plots`) and a provenance line.
+  of its data (written beside the PNG by :mod:`analysis.views.plots`) and a provenance line.
 
 A case whose manifest status is ``failed`` (or that has no executed notebook) gets a Markdown
 placeholder chapter instead: case name, one-line error, where the executed notebook with the
@@ -27,7 +27,7 @@ from typing import Any
 
 import nbformat
 
-from analysis.book.escape import escape_markdown
+from analysis.common.escape import escape_markdown
 
 __all__ = ["GLUE_MIME", "Chapter", "placeholder", "provenance", "reader_copy"]
 
@@ -104,7 +104,7 @@ def _retitle(nb: nbformat.NotebookNode, title: str) -> int:
 
 
 def _caption(stem: str, who: str) -> str:
-    from analysis.plots import domain_label
+    from analysis.views.plots import domain_label
 
     for pattern, text in CAPTIONS:
         match = pattern.fullmatch(stem)

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.book.audit import PageNumber
-from analysis.book.escape import escape_markdown as esc
-from analysis.tables import split_field
+from analysis.common.escape import escape_markdown as esc
+from analysis.dataset.tables import split_field
 from analysis.views.common import label, plural
 from analysis.views.markdown import cite, markdown_table
 
@@ -205,6 +205,6 @@ def statistics(min_items: int, alpha: float) -> Fragment:
             f"{100 * (1 - alpha):.0f}% Wilson intervals and tests are read at the "
             f"{alpha:g} level.\n")
     return text, [PageNumber(page, "minimum items for a test", str(min_items),
-                             "analysis.stats.MIN_ITEMS"),
+                             "analysis.compare.stats.MIN_ITEMS"),
                   PageNumber(page, "significance level", f"{alpha:g}",
-                             "default alpha of analysis.stats")]
+                             "default alpha of analysis.compare.stats")]

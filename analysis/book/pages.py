@@ -21,15 +21,15 @@ from typing import Any
 import nbformat
 import pandas as pd
 
-from analysis import paths
-from analysis.atomic import write_text
 from analysis.book import appendix, fragments
 from analysis.book.audit import GluedValue, PageNumber, audit_page, glued_values
 from analysis.book.bibtex import write_bibtex
 from analysis.book.chapters import OK_STATUSES, Chapter, placeholder, reader_copy
 from analysis.book.toc import write_toc
-from analysis.runner import Case
-from analysis.runner.manifest import Manifest
+from analysis.common import paths
+from analysis.common.atomic import write_text
+from analysis.run.manifest import Manifest
+from analysis.run.runner import Case
 from analysis.views.common import label
 
 __all__ = ["COMPARISON_TITLE", "GeneratedBook", "generate"]
@@ -109,12 +109,12 @@ def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
 def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
              manifest_path: Path | None = None) -> GeneratedBook:
     """Write every generated page of the book for the executed ``cases``; see the module doc."""
-    from analysis.codebook import load_codebook
-    from analysis.index import INDICATORS, load_weights
-    from analysis.params import DataInfo, validate_params
-    from analysis.schema import data_dictionary
-    from analysis.stats import MIN_ITEMS
-    from analysis.tables import load_figures, load_items
+    from analysis.coding.codebook import load_codebook
+    from analysis.compare.index import INDICATORS, load_weights
+    from analysis.compare.stats import MIN_ITEMS
+    from analysis.dataset.schema import data_dictionary
+    from analysis.dataset.tables import load_figures, load_items
+    from analysis.views.params import DataInfo, validate_params
 
     root = Path(root).resolve()
     processed = root / "data" / "processed"

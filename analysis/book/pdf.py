@@ -22,7 +22,6 @@ from urllib.parse import unquote
 
 from bs4 import BeautifulSoup, Tag
 
-from analysis.atomic import write_text
 from analysis.book.build import (
     FONT_FILE,
     BookBuildError,
@@ -30,6 +29,7 @@ from analysis.book.build import (
     record_time,
     run_jupyter_book,
 )
+from analysis.common.atomic import write_text
 
 __all__ = [
     "MissingGlyphError",

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from analysis.atomic import write_text
 from analysis.book.build import BookBuildError
+from analysis.common.atomic import write_text
 
 __all__ = ["GENERATED_PREFIX", "TOC_NAME", "expand", "write_toc"]
 

@@ -59,7 +59,6 @@ Comparison notebook (``comparison.ipynb``), prefix ``comparison``:
 
 from __future__ import annotations
 
-from analysis.plots import domain_label
 from analysis.views.common import (
     ALL_ITEMS,
     SELECTED,
@@ -100,6 +99,7 @@ from analysis.views.markdown import (
     show,
     table_output,
 )
+from analysis.views.plots import domain_label
 from analysis.views.region import (
     indicators,
     region_commitments,

@@ -9,17 +9,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import paths
-from analysis.params import (
-    NotebookParams,
-    RegionParams,
-)
-from analysis.plots import domain_label
-from analysis.stats import (
+from analysis.common import paths
+from analysis.compare.stats import (
     StatResult,
     fmt_p,
 )
-from analysis.tables import load_figures, load_items, split_field
+from analysis.dataset.tables import load_figures, load_items, split_field
+from analysis.views.params import (
+    NotebookParams,
+    RegionParams,
+)
+from analysis.views.plots import domain_label
 
 #: Domain value of rows that pool every item of a province / the selected domains.
 ALL_ITEMS = "all items"
@@ -132,14 +132,14 @@ def label(province: str, names: Mapping[str, str]) -> str:
 
 
 def labels(names: Mapping[str, str]) -> dict[str, str]:
-    """Short name -> bilingual label, for ``analysis.stats`` readings."""
+    """Short name -> bilingual label, for ``analysis.compare.stats`` readings."""
     return {short: label(short, names) for short in names}
 
 
 def md_escape(text: object) -> str:
     """Data text (titles, figure text) made inert Markdown, on one line
-    (:func:`analysis.book.escape.escape_markdown`)."""
-    from analysis.book.escape import escape_markdown
+    (:func:`analysis.common.escape.escape_markdown`)."""
+    from analysis.common.escape import escape_markdown
 
     return escape_markdown(str(text))
 

@@ -7,23 +7,18 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.indicators import (
+from analysis.compare.indicators import (
     item_counts,
     quantified_commitments,
 )
-from analysis.params import (
-    ComparisonParams,
-    glue_slug,
-)
-from analysis.plots import domain_label
-from analysis.stats import (
+from analysis.compare.stats import (
     StatResult,
     count_model,
     fmt_p,
     independence_test,
     province_share_tests,
 )
-from analysis.tables import SIDES, join_ids
+from analysis.dataset.tables import SIDES, join_ids
 from analysis.views.common import (
     SELECTED,
     Data,
@@ -44,6 +39,11 @@ from analysis.views.common import (
     restrict,
 )
 from analysis.views.markdown import cite, plain_text
+from analysis.views.params import (
+    ComparisonParams,
+    glue_slug,
+)
+from analysis.views.plots import domain_label
 from analysis.views.region import (
     _dominant,
     _index_tables,
@@ -188,7 +188,7 @@ def rank_range_figures(sens: pd.DataFrame, p: ComparisonParams) -> dict[str, Any
 
     Returns ``{glue key: Figure}`` for :func:`show_figures`.
     """
-    from analysis.plots import rank_ranges
+    from analysis.views.plots import rank_ranges
 
     return {f"comparison_ranks_{domain}_fig":
             rank_ranges(sens, domain, names=p.names, path=p.figure_path(f"ranks_{domain}"))

@@ -3,7 +3,7 @@
 The book renders notebook Markdown outputs as MyST (``nb_render_markdown_format: myst`` in
 ``_config.yml``), so ``{cite:p}`id``` in a sentence or a table cell becomes a link to the item's
 bibliography entry, labelled with issue, position and page (``[2020-09 #6 p.5–6]``). Bulletin
-text (titles, figure text) goes through :func:`analysis.book.escape.escape_markdown` first so it
+text (titles, figure text) goes through :func:`analysis.common.escape.escape_markdown` first so it
 can never be read as markup. Glue values carry the same sentences as plain text
 (:func:`plain_text`): ``{glue:text}`` shows a value verbatim, so it must hold no markup.
 """
@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.book.escape import escape_markdown
-from analysis.tables import split_field
+from analysis.common.escape import escape_markdown
+from analysis.dataset.tables import split_field
 
 #: Suffix of the glue key holding a value's sources (JSON list of item / figure ids).
 SOURCES_SUFFIX = "__sources"

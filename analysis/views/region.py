@@ -7,24 +7,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.index import compute_index, leave_one_out, rank_sensitivity
-from analysis.indicators import (
+from analysis.compare.index import compute_index, leave_one_out, rank_sensitivity
+from analysis.compare.indicators import (
     indicator_table,
     instrument_mix,
     peer_median,
 )
-from analysis.params import (
-    DEFAULT_N_DRAWS,
-    DEFAULT_SEED,
-    NotebookParams,
-    RegionParams,
-)
-from analysis.plots import domain_label
-from analysis.stats import (
+from analysis.compare.stats import (
     proportions,
     province_share_tests,
 )
-from analysis.tables import SIDES, issue_year, join_ids, split_field
+from analysis.dataset.tables import SIDES, issue_year, join_ids, split_field
 from analysis.views.common import (
     ALL_ITEMS,
     Data,
@@ -47,6 +40,13 @@ from analysis.views.common import (
     plural,
 )
 from analysis.views.markdown import cite, plain_text
+from analysis.views.params import (
+    DEFAULT_N_DRAWS,
+    DEFAULT_SEED,
+    NotebookParams,
+    RegionParams,
+)
+from analysis.views.plots import domain_label
 
 # --------------------------------------------------------------------------- region
 

@@ -1,0 +1,470 @@
+"""Load and validate ``data/codebook.yml``: typed models for every section, one-line errors.
+
+The codebook holds the gazetteer (``provinces``, ``places``, ``region_groups``,
+``platform_aliases``), the bulletin ``sections`` and the coding rules (``domains``,
+``instruments``, ``firsts``, ``issuers``; optional, empty until filled in).
+
+:func:`load_codebook` parses the YAML (rejecting duplicate keys), validates it against
+:class:`Codebook` and caches the result per (path, modification time). Any problem raises
+:class:`~analysis.common.errors.InputError` with one line naming the key, e.g.
+``data/codebook.yml: places[12].province: unknown province code '999999'``.
+The text matcher built from the gazetteer lives in :mod:`analysis.coding.gazetteer`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from analysis.common import paths
+from analysis.common.errors import InputError
+
+# --- vocabularies fixed by docs/CONTRACTS.md -------------------------------------------------
+
+DOMAIN_IDS: tuple[str, ...] = ("digital_government", "ftz", "industrial", "other")
+INSTRUMENT_TOOLS: dict[str, tuple[str, ...]] = {
+    "supply": ("talent", "funding", "technology", "infrastructure", "public_services"),
+    "environment": (
+        "planning",
+        "finance",
+        "tax",
+        "regulation_standards",
+        "ip",
+        "strategic_measures",
+    ),
+    "demand": ("procurement", "outsourcing", "trade_control", "overseas", "pilots_demonstration"),
+}
+ISSUER_LEVELS: tuple[str, ...] = ("central", "province", "city", "district_zone")
+PREFECTURE_LEVELS: frozenset[str] = frozenset({"prefecture", "sub_provincial"})
+
+ProvinceType = Literal["province", "municipality", "autonomous_region", "sar"]
+PlaceLevel = Literal[
+    "prefecture", "sub_provincial", "district", "county", "new_area", "ftz_area", "zone"
+]
+
+# --- field types ---------------------------------------------------------------------------
+
+_GB_CODE = re.compile(r"[1-9]\d{5}")
+
+
+def _gb_code(value: object) -> object:
+    """Accept a 6-digit GB/T 2260 code (an unquoted YAML integer is turned into a string)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _GB_CODE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a 6-digit GB/T 2260 code")
+    return value
+
+
+def _provincial(value: str) -> str:
+    """A provincial-level code ends in ``0000``."""
+    if not value.endswith("0000"):
+        raise ValueError(f"{value!r} is not a provincial-level code (must end in 0000)")
+    return value
+
+
+def _regex(value: str) -> str:
+    """A pattern must compile as a Python regular expression."""
+    try:
+        re.compile(value)
+    except re.error as err:
+        raise ValueError(f"bad regular expression {value!r}: {err}") from None
+    return value
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Char = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1)]
+Code = Annotated[str, BeforeValidator(_gb_code)]
+ProvinceCode = Annotated[str, BeforeValidator(_gb_code), AfterValidator(_provincial)]
+Pattern = Annotated[str, StringConstraints(min_length=1), AfterValidator(_regex)]
+
+
+class _Model(BaseModel):
+    """Base: unknown keys are errors, instances are read-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- gazetteer -----------------------------------------------------------------------------
+
+
+class Province(_Model):
+    """A provincial-level division (GB/T 2260)."""
+
+    code: ProvinceCode
+    short: Name
+    full: Name
+    en: Name
+    type: ProvinceType
+    abbreviation: Char
+    alt_abbreviations: list[Char] = []
+    aliases: list[Name] = []
+    note: str | None = None
+
+    def surface_forms(self) -> list[str]:
+        """Names matched in text: short, full and aliases (never the 1-character abbreviation)."""
+        return _unique([self.short, self.full, *self.aliases])
+
+
+class Place(_Model):
+    """A named place below the provincial level, mapped to its province."""
+
+    name: Name
+    full: Name
+    province: Code
+    level: PlaceLevel
+    aliases: list[Name] = []
+    parent: Name | None = None
+    ambiguous: bool = False
+    match_short: bool = True
+    note: str | None = None
+
+    @property
+    def is_prefecture_level(self) -> bool:
+        """True for prefecture-level divisions (including sub-provincial cities)."""
+        return self.level in PREFECTURE_LEVELS
+
+    def surface_forms(self) -> list[str]:
+        """Names matched in text: name (unless ``match_short`` is false), full, aliases."""
+        return _unique([*([self.name] if self.match_short else []), self.full, *self.aliases])
+
+
+class Section(_Model):
+    """A section heading printed in the bulletins."""
+
+    name: Name
+    en: Name
+
+
+# --- coding rules (filled in separately; optional) -----------------------------------------
+
+
+class Keywords(_Model):
+    """Keywords of a domain: a strong keyword alone can decide, weak ones add up."""
+
+    strong: list[Name] = []
+    weak: list[Name] = []
+
+
+class Domain(_Model):
+    """A policy domain."""
+
+    label: Name
+    definition: Name
+    keywords: Keywords
+    min_score: int = Field(ge=0)
+
+
+class Tool(_Model):
+    """A policy-instrument sub-tool (Rothwell & Zegveld)."""
+
+    label: Name
+    definition: Name
+    keywords: list[Name] = []
+
+
+class InstrumentSide(_Model):
+    """One side of the instrument typology: supply, environment or demand."""
+
+    label: Name
+    definition: Name
+    tools: dict[str, Tool]
+
+
+class FirstPatterns(_Model):
+    """Patterns of a national-first claim."""
+
+    patterns: list[Pattern] = []
+
+
+class ProvincialFirsts(_Model):
+    """Patterns of a provincial-first claim and the scope words they may use."""
+
+    patterns: list[Pattern] = []
+    scopes: list[Name] = []
+
+
+class Firsts(_Model):
+    """National and provincial 'first' claims, and patterns that cancel them."""
+
+    national: FirstPatterns = FirstPatterns()
+    provincial: ProvincialFirsts = ProvincialFirsts()
+    exclusions: list[Pattern] = []
+
+
+class IssuerLevel(_Model):
+    """One issuing level and the patterns of issuing bodies at that level."""
+
+    label: Name
+    patterns: list[Pattern] = []
+
+
+class Issuers(_Model):
+    """Issuing levels: central, province, city, district_zone."""
+
+    levels: dict[str, IssuerLevel] = {}
+
+
+# --- the whole file ------------------------------------------------------------------------
+
+
+class Codebook(_Model):
+    """The whole ``data/codebook.yml``; cross-references are checked after the fields."""
+
+    version: Literal[1]
+    provinces: list[Province] = Field(min_length=1)
+    places: list[Place] = []
+    region_groups: dict[Name, list[Code]] = {}
+    platform_aliases: dict[Name, Code] = {}
+    sections: list[Section] = []
+    domains: dict[str, Domain]
+    instruments: dict[str, InstrumentSide]
+    firsts: Firsts
+    issuers: Issuers
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Codebook:
+        problem = next(_problems(self), None)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    def province_by_code(self, code: str) -> Province:
+        """The province with this code (``KeyError`` if unknown)."""
+        for province in self.provinces:
+            if province.code == code:
+                return province
+        raise KeyError(code)
+
+    def prefecture_level(self, code: str) -> list[Place]:
+        """The prefecture-level places (incl. sub-provincial cities) of one province."""
+        return [p for p in self.places if p.province == code and p.is_prefecture_level]
+
+
+def _unique(names: list[str]) -> list[str]:
+    """``names`` without repeats, in order."""
+    return list(dict.fromkeys(names))
+
+
+def _exact_ids(key: str, found: list[str], wanted: tuple[str, ...]) -> str | None:
+    """A problem line unless ``found`` is exactly the set ``wanted``."""
+    missing = [i for i in wanted if i not in found]
+    unknown = [i for i in found if i not in wanted]
+    if not missing and not unknown:
+        return None
+    parts = [f"unknown id {unknown[0]!r}"] if unknown else []
+    parts += [f"missing {', '.join(missing)}"] if missing else []
+    return f"{key}: {'; '.join(parts)} (ids must be exactly {', '.join(wanted)})"
+
+
+def _problems(cb: Codebook) -> Iterator[str]:
+    """Cross-reference problems of a field-valid codebook, each naming its key."""
+    codes: dict[str, int] = {}
+    owner: dict[str, tuple[str, str]] = {}  # surface name -> (entity, key that named it first)
+
+    def claim(name: str, entity: str, key: str) -> str | None:
+        first = owner.setdefault(name, (entity, key))
+        if first[0] != entity:
+            return f"{key}: name {name!r} is already used by {first[1]}"
+        return None
+
+    for i, prov in enumerate(cb.provinces):
+        if prov.code in codes:
+            first = codes[prov.code]
+            yield f"provinces[{i}].code: duplicate code {prov.code!r} (also provinces[{first}])"
+        codes[prov.code] = i
+        named = [("short", prov.short), ("full", prov.full)]
+        named += [(f"aliases[{j}]", a) for j, a in enumerate(prov.aliases)]
+        for field, name in named:
+            if problem := claim(name, f"province {i}", f"provinces[{i}].{field}"):
+                yield problem
+    abbreviations: dict[str, str] = {}
+    for i, prov in enumerate(cb.provinces):
+        for j, char in enumerate([prov.abbreviation, *prov.alt_abbreviations]):
+            key = f"provinces[{i}]." + ("abbreviation" if j == 0 else f"alt_abbreviations[{j - 1}]")
+            if abbreviations.setdefault(char, key) != key:
+                yield f"{key}: abbreviation {char!r} is already used by {abbreviations[char]}"
+    place_names: dict[str, Place] = {}
+    for i, place in enumerate(cb.places):
+        if place.province not in codes:
+            yield f"places[{i}].province: unknown province code {place.province!r}"
+        named = [("name", place.name), ("full", place.full)]
+        named += [(f"aliases[{j}]", a) for j, a in enumerate(place.aliases)]
+        for field, name in named:
+            if problem := claim(name, f"place {i}", f"places[{i}].{field}"):
+                yield problem
+        place_names[place.name] = place
+    for i, place in enumerate(cb.places):
+        parent = place_names.get(place.parent) if place.parent else None
+        if place.parent and (parent is None or parent.province != place.province):
+            yield (
+                f"places[{i}].parent: unknown place {place.parent!r} in province {place.province!r}"
+            )
+    for group, members in cb.region_groups.items():
+        if problem := claim(group, f"group {group}", f"region_groups.{group}"):
+            yield problem
+        for j, code in enumerate(members):
+            if code not in codes:
+                yield f"region_groups.{group}[{j}]: unknown province code {code!r}"
+    for platform, code in cb.platform_aliases.items():
+        if problem := claim(platform, f"platform {platform}", f"platform_aliases.{platform}"):
+            yield problem
+        if code not in codes:
+            yield f"platform_aliases.{platform}: unknown province code {code!r}"
+    seen_sections: set[str] = set()
+    for i, section in enumerate(cb.sections):
+        if section.name in seen_sections:
+            yield f"sections[{i}].name: duplicate section {section.name!r}"
+        seen_sections.add(section.name)
+    yield from _rule_problems(cb)
+
+
+def _rule_problems(cb: Codebook) -> Iterator[str]:
+    """Id problems of the coding-rule sections (checked only when a section is filled in)."""
+    checks: list[str | None] = []
+    if cb.domains:
+        checks.append(_exact_ids("domains", list(cb.domains), DOMAIN_IDS))
+    if cb.instruments:
+        checks.append(_exact_ids("instruments", list(cb.instruments), tuple(INSTRUMENT_TOOLS)))
+        for side, spec in cb.instruments.items():
+            if side in INSTRUMENT_TOOLS:
+                key = f"instruments.{side}.tools"
+                checks.append(_exact_ids(key, list(spec.tools), INSTRUMENT_TOOLS[side]))
+    if cb.issuers.levels:
+        checks.append(_exact_ids("issuers.levels", list(cb.issuers.levels), ISSUER_LEVELS))
+    yield from (c for c in checks if c)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe YAML loader (libyaml's parser when available) that rejects a key repeated in one
+    mapping."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+        except TypeError:  # unhashable key: let the default constructor report it
+            break
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to the project root when inside it (as messages show it)."""
+    try:
+        return str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """One line for a YAML error, with its line and column."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        mark = err.problem_mark or err.context_mark
+        problem = err.problem or err.context or "syntax error"
+        if mark is not None:
+            return f"YAML error at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+        return f"YAML error: {problem}"
+    return f"YAML error: {err}"
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a key path: ``('places', 12, 'province')`` ->
+    ``places[12].province``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            out += " (key)"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _validation_problem(err: ValidationError) -> str:
+    """One line for the first validation error (with a count of the others)."""
+    errors = err.errors(include_url=False)
+    first = errors[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] != "value_error" and isinstance(first.get("input"), str | int | float):
+        message += f" (got {first['input']!r})"
+    key = _key(tuple(first["loc"]))
+    line = f"{key}: {message}" if key else message
+    if len(errors) > 1:
+        line += f" (+{len(errors) - 1} more problems)"
+    return line
+
+
+def parse_codebook(text: str, where: str = "codebook") -> Codebook:
+    """Validate codebook YAML ``text``; ``where`` names the source in errors."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a (C)SafeLoader subclass
+    except yaml.YAMLError as err:
+        raise InputError(where, _yaml_problem(err)) from None
+    if data is None:
+        raise InputError(where, "file is empty")
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise InputError(where, f"top level must be a mapping of sections, not {kind}")
+    try:
+        return Codebook.model_validate(data)
+    except ValidationError as err:
+        raise InputError(where, _validation_problem(err)) from None
+
+
+_CACHE: dict[Path, tuple[tuple[int, int], Codebook]] = {}
+
+
+def load_codebook(path: Path | None = None) -> Codebook:
+    """Load and validate the codebook (default ``analysis.common.paths.CODEBOOK``).
+
+    The result is cached per (path, modification time, size): loading an unchanged file again
+    returns the same object. Raises :class:`InputError` naming the key on any problem.
+    """
+    path = Path(path) if path is not None else paths.CODEBOOK
+    where = _display(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise InputError(where, "file not found") from None
+    resolved = path.resolve()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _CACHE.get(resolved)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(where, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    codebook = parse_codebook(text, where)
+    _CACHE[resolved] = (stamp, codebook)
+    return codebook

@@ -1,0 +1,423 @@
+"""Automatic coding of one item: regions, domains, instruments, claims of a first, issuing level.
+
+Every code comes with ``Evidence``: the exact matched text and its offsets in the item's coding
+text (``title + "\\n" + body``); ``analysis.dataset.build`` maps those offsets to the raw file.
+
+Rules (their vocabularies live in ``data/codebook.yml``):
+
+- **Regions**: the places named in the title are the actors. When the title names none, the
+  places in the body's first sentence; then provincial service platforms (随申办 ...); then
+  a province named at least twice in the body. Places named elsewhere (partners, companies,
+  comparisons) are not coded. Region groups (长三角 ...) expand to their provinces only when no
+  single province is found.
+- **Domains**: keyword scores (see the codebook); ``other`` when none reaches its threshold.
+- **Instruments**: every tool whose keyword occurs; sides follow from the tools.
+- **Firsts**: national and provincial patterns, exclusions removed first.
+- **Issuing level**: the first issuing agency in the lead paragraph, else the title's subject
+  place before an issuing verb; empty when not stated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from re import _constants as _sre_constants  # type: ignore[attr-defined]
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
+from typing import Any, NamedTuple
+
+from analysis.coding.codebook import Codebook
+from analysis.coding.gazetteer import Gazetteer, PlaceMatch, trie_regex
+
+_SENTENCE = re.compile(r"[^。！？；\n]*[。！？；\n]?")
+_ISSUING_VERB = r"(?:[\u4e00-\u9fff]{0,2}?)(?:出台|发布|印发|推出|公布|实施|明确|启动|上线)"
+CITY_LEVELS = {"prefecture", "sub_provincial"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One coded fact: ``field`` = ``value`` because of ``text`` at ``start:end``."""
+
+    field: str
+    value: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Codes:
+    """All automatic codes of one item."""
+
+    provinces: list[str] = field(default_factory=list)
+    province_codes: list[str] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    instruments: list[str] = field(default_factory=list)
+    instrument_sides: list[str] = field(default_factory=list)
+    is_national_first: bool = False
+    is_provincial_first: bool = False
+    issuing_level: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+class Coder:
+    """Applies the codebook's rules; build once, call ``code`` per item."""
+
+    def __init__(self, codebook: Codebook, gazetteer: Gazetteer) -> None:
+        self.codebook = codebook
+        self.gazetteer = gazetteer
+        names = trie_regex(surface_names(codebook)).pattern
+        firsts = codebook.firsts
+        self._national = _compile(firsts.national.patterns, names)
+        self._provincial = _compile(firsts.provincial.patterns, names)
+        self._exclusions = _compile(firsts.exclusions, names)
+        self._issuers = [
+            (level, re.compile(p)) for level, spec in codebook.issuers.levels.items()
+            for p in spec.patterns
+        ]
+        self._subject = re.compile(rf"^(?:{names})(?:省|市|自治区)?{_ISSUING_VERB}")
+        keywords = sorted({w for d in codebook.domains.values()
+                           for w in (*d.keywords.strong, *d.keywords.weak)}
+                          | {w for side in codebook.instruments.values()
+                             for tool in side.tools.values() for w in tool.keywords})
+        self._keywords = trie_regex(keywords)
+        self._prefixes = {k: [p for p in keywords if k.startswith(p)] for k in keywords}
+        self._inner = {k: _inner_starts(k, keywords) for k in keywords}
+        # Tools in codebook order; keyword -> [(tool index, index in its keyword list)].
+        self._tool_list = [(side, tool_id, tool) for side, spec in codebook.instruments.items()
+                           for tool_id, tool in spec.tools.items()]
+        self._tool_words: dict[str, list[tuple[int, int]]] = {}
+        for ti, (_, _, tool) in enumerate(self._tool_list):
+            for ki, word in enumerate(tool.keywords):
+                self._tool_words.setdefault(word, []).append((ti, ki))
+
+    def keyword_hits(self, text: str) -> dict[str, int]:
+        """Every codebook keyword found in ``text`` with its first position.
+
+        At each position the longest keyword starting there counts, plus its keyword prefixes.
+        One scan for non-overlapping matches finds every position where a keyword starts
+        outside another match; inside a match only the offsets where another keyword can start
+        (precomputed per keyword) are tried again.
+        """
+        hits: dict[str, int] = {}
+        prefixes, inner, match = self._prefixes, self._inner, self._keywords.match
+        for m in self._keywords.finditer(text):
+            word, start = m.group(), m.start()
+            for prefix in prefixes[word]:
+                hits.setdefault(prefix, start)
+            for offset in inner[word]:
+                found = match(text, start + offset)
+                if found is not None:
+                    for prefix in prefixes[found.group()]:
+                        hits.setdefault(prefix, start + offset)
+        return hits
+
+    def code(self, title: str, body: str) -> Codes:
+        """Code one item from its title and body (coding text = title + newline + body)."""
+        text = f"{title}\n{body}"
+        codes = Codes()
+        hits = self.keyword_hits(text)
+        self._regions(text, len(title), codes)
+        self._domains(hits, len(title), codes)
+        self._instruments(hits, codes)
+        self._firsts(text, codes)
+        self._issuer(text, len(title), codes)
+        return codes
+
+    # -- regions ---------------------------------------------------------------------------
+    def _find(self, text: str, start: int = 0, end: int | None = None) -> list[PlaceMatch]:
+        """Places in ``text[start:end]`` with offsets into ``text``."""
+        chunk = text[start:end]
+        return [m._replace(start=m.start + start, end=m.end + start)
+                for m in self.gazetteer.find(chunk)]
+
+    def _regions(self, text: str, title_len: int, codes: Codes) -> None:
+        lead_start, lead_end = _first_sentence(text, title_len + 1)
+        places = [m for m in self._find(text, 0, title_len) if m.level != "platform"]
+        if not places:
+            places = [m for m in self._find(text, lead_start, lead_end)
+                      if not m.ambiguous and m.level != "platform"]
+        if not places:
+            places = [m for m in self._find(text) if m.level == "platform"]
+        if not places:
+            places = _repeated([m for m in self._find(text) if not m.ambiguous], minimum=2)
+        for match in places:
+            if match.province_code not in codes.province_codes:
+                codes.province_codes.append(match.province_code)
+                short = self.gazetteer.province(match.province_code).short
+                codes.evidence.append(_ev("province", short, text, match))
+            if match.level not in {"province", "platform"} and match.name not in codes.cities:
+                codes.cities.append(match.name)
+                codes.evidence.append(_ev("city", match.name, text, match))
+        if not places:
+            groups = self.gazetteer.find_groups(text[:title_len]) or self.gazetteer.find_groups(
+                text[lead_start:lead_end])
+            base = 0 if self.gazetteer.find_groups(text[:title_len]) else lead_start
+            for group in groups:
+                for code in group.province_codes:
+                    if code not in codes.province_codes:
+                        codes.province_codes.append(code)
+                        codes.evidence.append(Evidence(
+                            "province", self.gazetteer.province(code).short, group.name,
+                            base + group.start, base + group.end))
+        codes.provinces = [self.gazetteer.province(c).short for c in codes.province_codes]
+
+    # -- domains ---------------------------------------------------------------------------
+    def _domains(self, found: dict[str, int], title_len: int, codes: Codes) -> None:
+        for domain_id, spec in self.codebook.domains.items():
+            if domain_id == "other":
+                continue
+            score, hits = 0, []
+            for word in spec.keywords.strong:
+                if word in found:
+                    score += 3 if found[word] < title_len else 2
+                    hits.append((word, found[word]))
+            for word in spec.keywords.weak:
+                if word in found:
+                    score += 1
+                    hits.append((word, found[word]))
+            if score >= spec.min_score:
+                codes.domains.append(domain_id)
+                for word, pos in hits:
+                    codes.evidence.append(Evidence("domain", domain_id, word, pos, pos + len(word)))
+        if not codes.domains:
+            codes.domains.append("other")
+
+    # -- instruments -----------------------------------------------------------------------
+    def _instruments(self, found: dict[str, int], codes: Codes) -> None:
+        """Every tool with a keyword in the text, in codebook order; its evidence is the
+        earliest keyword (the first listed on a tie)."""
+        best: dict[int, tuple[int, int, str]] = {}
+        for word, pos in found.items():
+            for ti, ki in self._tool_words.get(word, ()):
+                hit = (pos, ki, word)
+                if ti not in best or hit < best[ti]:
+                    best[ti] = hit
+        for ti in sorted(best):
+            side, tool_id, _ = self._tool_list[ti]
+            pos, _, word = best[ti]
+            codes.instruments.append(tool_id)
+            if side not in codes.instrument_sides:
+                codes.instrument_sides.append(side)
+            codes.evidence.append(Evidence("instrument", tool_id, word, pos, pos + len(word)))
+
+    # -- firsts ----------------------------------------------------------------------------
+    def _firsts(self, text: str, codes: Codes) -> None:
+        masked = text
+        for rule in self._exclusions:
+            if rule.could_match(masked):
+                masked = rule.pattern.sub(lambda m: "\0" * len(m.group()), masked)
+        for rule in self._national:
+            for m in rule.finditer(masked):
+                codes.is_national_first = True
+                codes.evidence.append(Evidence("national_first", "1", m.group(), *m.span()))
+        national_spans = [(e.start, e.end) for e in codes.evidence if e.field == "national_first"]
+        for rule in self._provincial:
+            for m in rule.finditer(masked):
+                if any(s < m.end() and m.start() < e for s, e in national_spans):
+                    continue
+                codes.is_provincial_first = True
+                codes.evidence.append(Evidence("provincial_first", "1", m.group(), *m.span()))
+
+    # -- issuing level ---------------------------------------------------------------------
+    def _issuer(self, text: str, title_len: int, codes: Codes) -> None:
+        lead_end = text.find("\n", title_len + 1)
+        lead_end = len(text) if lead_end < 0 else lead_end
+        found: list[tuple[int, str, re.Match[str]]] = []
+        for level, pattern in self._issuers:
+            m = pattern.search(text, title_len + 1, lead_end)
+            if m:
+                found.append((m.start(), level, m))
+        if found:
+            _, level, m = min(found, key=lambda f: (f[0], f[1] != "district_zone"))
+            place = self._place_before(text, m.start(), title_len + 1)
+            level = self._refine_level(level, place)
+            start = place.start if place else m.start()
+            codes.issuing_level = level
+            codes.evidence.append(Evidence("issuing_level", level, text[start : m.end()], start,
+                                           m.end()))
+            return
+        m = self._subject.match(text[:title_len])
+        if m:
+            codes.issuing_level = _level_of_place(self.gazetteer.find(m.group())[0])
+            codes.evidence.append(
+                Evidence("issuing_level", codes.issuing_level, m.group(), 0, m.end())
+            )
+
+    def _place_before(self, text: str, pos: int, floor: int) -> PlaceMatch | None:
+        window_start = max(floor, pos - 12)
+        matches = self._find(text, window_start, pos + 1)
+        return matches[-1] if matches else None
+
+    @staticmethod
+    def _refine_level(level: str, place: PlaceMatch | None) -> str:
+        if level in {"central", "district_zone"} or place is None:
+            return level
+        return _level_of_place(place)
+
+
+def surface_names(codebook: Codebook) -> list[str]:
+    """Every province and place name form the gazetteer matches."""
+    names = [f for p in codebook.provinces for f in p.surface_forms()]
+    return names + [f for p in codebook.places for f in p.surface_forms()]
+
+
+def _inner_starts(word: str, keywords: list[str]) -> list[int]:
+    """Offsets inside ``word`` where another keyword can start (one that begins with the rest
+    of ``word``, or that the rest of ``word`` begins with)."""
+    return [i for i in range(1, len(word))
+            if any(k.startswith(word[i:]) or word[i:].startswith(k) for k in keywords)]
+
+
+def _level_of_place(place: PlaceMatch) -> str:
+    if place.level in {"province", "platform"}:
+        return "province"
+    if place.level in CITY_LEVELS:
+        return "city"
+    return "district_zone"
+
+
+def _compile(patterns: list[str], names: str) -> list[Rule]:
+    return [Rule.compile(p.replace("{places}", names)) for p in patterns]
+
+
+# -- skipping text a pattern cannot match --------------------------------------------------
+# The provincial-first pattern starts with every place name: scanning a whole item for it is
+# slow. Its parse tree says that every match holds 首 or 率 and is at most 18 characters long,
+# so only the text around those characters needs searching (same matches, in the same order).
+
+MAX_REQUIRED = 24
+MAX_WIDTH = 200
+
+
+class Rule(NamedTuple):
+    """A compiled pattern with what a scan may skip: ``required``, characters of which every
+    match holds one (``None``: no short list), and ``width``, the longest match when that is
+    bounded and the pattern has no look-around, anchor or back-reference (else ``None``)."""
+
+    pattern: re.Pattern[str]
+    required: frozenset[str] | None = None
+    width: int | None = None
+    trigger: re.Pattern[str] | None = None
+
+    @classmethod
+    def compile(cls, source: str) -> Rule:
+        """Compile ``source`` and analyse its parse tree."""
+        pattern = re.compile(source)
+        try:
+            parsed = _sre_parser.parse(source)
+        except (re.error, RecursionError):
+            return cls(pattern)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return cls(pattern)
+        required = _required_in(list(parsed))
+        if required is None:
+            return cls(pattern)
+        trigger = re.compile("[" + "".join(re.escape(ch) for ch in sorted(required)) + "]")
+        return cls(pattern, required, _bounded_width(parsed), trigger)
+
+    def could_match(self, text: str) -> bool:
+        """False when ``text`` lacks every required character (no match is possible)."""
+        return self.required is None or any(ch in text for ch in self.required)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches of ``pattern.finditer(text)``.
+
+        With a bounded ``width`` W, a match holding the first required character at or after
+        ``pos`` (at ``q``) starts in ``[q - W + 1, q]`` and ends by ``q + W``: search that window
+        only; no match there means none starts before ``q + 1``.
+        """
+        if not self.could_match(text):
+            return
+        if self.width is None or self.trigger is None:
+            yield from self.pattern.finditer(text)
+            return
+        search, trigger, width, pos = self.pattern.search, self.trigger.search, self.width, 0
+        while (hit := trigger(text, pos)) is not None:
+            q = hit.start()
+            m = search(text, max(pos, q - width + 1), q + width)
+            if m is not None and m.start() <= q:
+                yield m
+                pos = m.end()
+            else:
+                pos = q + 1
+
+
+def required_chars(pattern: str) -> frozenset[str] | None:
+    """Characters of which every match of ``pattern`` holds at least one (see :class:`Rule`)."""
+    return Rule.compile(pattern).required
+
+
+def _required_in(sequence: list) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    for op, arg in sequence:
+        found = _required_of(op, arg)
+        if found is not None and (best is None or len(found) < len(best)):
+            best = found
+    return best
+
+
+def _required_of(op: object, arg: Any) -> frozenset[str] | None:
+    c = _sre_constants
+    if op is c.LITERAL:
+        return frozenset(chr(arg))
+    if op is c.SUBPATTERN:
+        return None if arg[1] or arg[2] else _required_in(list(arg[3]))
+    if op is c.ATOMIC_GROUP:
+        return _required_in(list(arg))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return _required_in(list(arg[2])) if arg[0] >= 1 else None
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in arg[1]:
+            found = _required_in(list(branch))
+            if found is None:
+                return None
+            union |= found
+        return frozenset(union) if len(union) <= MAX_REQUIRED else None
+    if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(arg) <= MAX_REQUIRED:
+        return frozenset(chr(v) for _, v in arg)
+    return None
+
+
+def _bounded_width(parsed: Any) -> int | None:
+    """The longest match of a parsed pattern, or None (unbounded, or context-dependent)."""
+    c = _sre_constants
+    context = {c.ASSERT, c.ASSERT_NOT, c.AT, c.GROUPREF, c.GROUPREF_EXISTS}
+    if any(op in context for op in _ops(list(parsed))):
+        return None
+    width = parsed.getwidth()[1]
+    return width if width <= MAX_WIDTH else None
+
+
+def _ops(sequence: list) -> Iterator[object]:
+    """Every opcode in a parsed sequence, nested ones included."""
+    c = _sre_constants
+    for op, arg in sequence:
+        yield op
+        if op is c.SUBPATTERN:
+            yield from _ops(list(arg[3]))
+        elif op is c.ATOMIC_GROUP:
+            yield from _ops(list(arg))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            yield from _ops(list(arg[2]))
+        elif op is c.BRANCH:
+            for branch in arg[1]:
+                yield from _ops(list(branch))
+
+
+def _first_sentence(text: str, start: int) -> tuple[int, int]:
+    m = _SENTENCE.match(text, start)
+    return (start, m.end()) if m else (start, start)
+
+
+def _repeated(matches: list[PlaceMatch], minimum: int) -> list[PlaceMatch]:
+    counts: dict[str, int] = {}
+    for m in matches:
+        counts[m.province_code] = counts.get(m.province_code, 0) + 1
+    return [m for m in matches if counts[m.province_code] >= minimum]
+
+
+def _ev(field_name: str, value: str, text: str, match: PlaceMatch) -> Evidence:
+    return Evidence(field_name, value, text[match.start : match.end], match.start, match.end)

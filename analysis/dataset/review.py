@@ -1,0 +1,102 @@
+"""The analyst's review file: rows that overrule one field of one item, with a reason.
+
+``data/review.csv`` columns: ``item_id, field, value, reason``. ``field`` is one of
+``schema.REVIEWABLE``; ``value`` uses the items table's format (``;`` between several values,
+0/1 for the first-claims, empty for none). Rows apply to the bulletins they name (the bulletin
+id is the item id without its ``-NN`` suffix); rows for other bulletins are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.common.errors import InputError
+from analysis.dataset.schema import DOMAINS, ISSUING_LEVELS, REVIEWABLE, TOOLS, sides_of
+
+COLUMNS = ("item_id", "field", "value", "reason")
+
+
+@dataclass(frozen=True)
+class Override:
+    """One review row; ``line`` is its line number in the review file (for messages)."""
+
+    item_id: str
+    field: str
+    value: str
+    reason: str
+    line: int
+
+    @property
+    def bulletin_id(self) -> str:
+        return self.item_id.rsplit("-", 1)[0]
+
+
+def load_review(path: Path, provinces: set[str]) -> list[Override]:
+    """Read and check the review file (missing file = no overrides).
+
+    ``provinces`` are the valid short province names. Raises a one-line ``InputError`` naming
+    the file, line and field for a malformed row.
+    """
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise InputError(path, f"header must be {','.join(COLUMNS)}, got {reader.fieldnames}")
+        rows = [
+            Override(*(str(r[c] or "").strip() for c in COLUMNS), line=n)
+            for n, r in enumerate(reader, start=2)
+        ]
+    for row in rows:
+        _check_row(path, row, provinces)
+    return rows
+
+
+def _check_row(path: Path, row: Override, provinces: set[str]) -> None:
+    where = f"{path}:{row.line}"
+    if row.field not in REVIEWABLE:
+        raise InputError(where, f"unknown field {row.field!r}; reviewable: {', '.join(REVIEWABLE)}")
+    if not row.reason:
+        raise InputError(where, "reason is empty; every override needs a reason")
+    parts = [p for p in row.value.split(";") if p]
+    allowed = {
+        "provinces": provinces, "domains": set(DOMAINS), "instruments": set(TOOLS),
+        "issuing_level": set(ISSUING_LEVELS), "is_national_first": {"0", "1"},
+        "is_provincial_first": {"0", "1"},
+    }.get(row.field)
+    if allowed is not None:
+        bad = [p for p in parts if p not in allowed]
+        if bad or (row.field.startswith("is_") and len(parts) != 1):
+            raise InputError(where, f"{row.field}: invalid value {row.value!r}")
+
+
+def apply_review(items: pd.DataFrame, overrides: list[Override], review_path: Path,
+                 province_codes: dict[str, str]) -> pd.DataFrame:
+    """Apply the overrides naming bulletins present in ``items`` (a copy is returned).
+
+    Sets ``overridden`` to the overruled fields; keeps ``province_codes`` and
+    ``instrument_sides`` in step. A row naming an unknown item of a present bulletin is an error.
+    """
+    items = items.copy()
+    known = set(items["item_id"])
+    present = set(items["bulletin_id"])
+    for row in overrides:
+        if row.bulletin_id not in present:
+            continue
+        if row.item_id not in known:
+            raise InputError(f"{review_path}:{row.line}", f"unknown item {row.item_id!r}")
+        mask = items["item_id"] == row.item_id
+        value: object = int(row.value) if row.field.startswith("is_") else row.value
+        items.loc[mask, row.field] = value
+        if row.field == "provinces":
+            codes = ";".join(province_codes[p] for p in row.value.split(";") if p)
+            items.loc[mask, "province_codes"] = codes
+        if row.field == "instruments":
+            items.loc[mask, "instrument_sides"] = sides_of(row.value)
+        done = [f for f in str(items.loc[mask, "overridden"].iloc[0]).split(";") if f]
+        items.loc[mask, "overridden"] = ";".join(dict.fromkeys([*done, row.field]))
+    return items

@@ -1,0 +1,74 @@
+"""The report's case matrix: the comparison notebook once, the region notebook per province.
+
+Executed notebooks go where the book reads them, each case in its own folder:
+``book/comparison/comparison.ipynb`` and ``book/regions/<slug>/region.ipynb`` (figures and their
+CSVs beside each). Parameters given on the command line (``-p NAME VALUE``) go to every template
+that declares them; one that no template declares is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from analysis.common import paths
+from analysis.common.errors import InputError
+from analysis.run.runner import Case, plan_cases
+from analysis.views.params import DataInfo, glue_slug, parameter_names, validate_params
+
+TEMPLATE_NAMES = ("comparison", "region")
+#: Files every notebook reads: their contents are part of each case's cache key.
+DATA_FILES = (paths.ITEMS_CSV, paths.FIGURES_CSV, paths.INDEX_WEIGHTS, paths.CODEBOOK)
+#: Imports paid once per warm kernel rather than once per notebook.
+WARMUP = "import pandas, matplotlib.pyplot, statsmodels.api, analysis.views, analysis.views.plots"
+
+
+def template(name: str) -> Path:
+    """Path of a notebook template by name."""
+    return paths.TEMPLATES / f"{name}.ipynb"
+
+
+def _validate(template_name: str, params: Mapping[str, Any]) -> None:
+    validate_params(template_name, params)
+
+
+def region_slugs(regions: Sequence[str] | None = None) -> dict[str, str]:
+    """``{slug: province}`` for ``regions`` (names in any accepted spelling; default: every
+    province in the data)."""
+    info = DataInfo.load()
+    chosen = []
+    for name in regions or info.provinces():
+        short = info.aliases.get(str(name).casefold())
+        if short is None:
+            raise InputError("--regions", f"{name!r} is not a province in the data; valid: "
+                             f"{', '.join(info.provinces())}")
+        chosen.append(short)
+    return {glue_slug(info.names.get(p, p)): p for p in dict.fromkeys(chosen)}
+
+
+def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None = None,
+         templates: Sequence[str] = TEMPLATE_NAMES) -> list[Case]:
+    """Every case of the report, validated (an ``InputError`` before any kernel starts)."""
+    params = dict(params or {})
+    declared = {name: set(parameter_names(name)) for name in templates}
+    unknown = [k for k in params
+               if k == "output_dir" or not any(k in d for d in declared.values())]
+    if unknown:
+        valid = sorted(set().union(*declared.values()) - {"output_dir"})
+        raise InputError(f"parameter {unknown[0]}", f"not a parameter of any template; valid: "
+                         f"{', '.join(valid)}")
+
+    def params_for(name: str, _region: str | None) -> dict[str, Any]:
+        # "." = the case's own folder (the runner's working directory for the case), so the
+        # parameters, and the cache key, do not depend on where the project is checked out.
+        return {"output_dir": ".", **{k: v for k, v in params.items() if k in declared[name]}}
+
+    cases: list[Case] = []
+    if "comparison" in templates:
+        cases += plan_cases([template("comparison")], None, params_for, paths.BOOK,
+                            validate=_validate)
+    if "region" in templates:
+        cases += plan_cases([template("region")], region_slugs(regions), params_for,
+                            paths.REGIONS_BOOK, validate=_validate)
+    return cases

@@ -1,0 +1,144 @@
+"""``--executor dask``: each case is one ``dask.distributed`` task running plain papermill.
+
+Without a scheduler address a ``LocalCluster`` of ``jobs`` worker *processes* with one thread
+each is started (papermill changes the process cwd, so threads would not be safe). A task
+executes one case with ``papermill.execute_notebook`` into a temporary file beside the output,
+then renames it into place: the same notebook and manifest entry as the local executor. Kernels
+use the IPC transport (:class:`~analysis.run.execute.IPCKernelManager`).
+
+With a remote scheduler, the workers must be able to import ``analysis`` and see the same
+paths (shared file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from analysis.run.execute import OnResult, OnStart
+from analysis.run.manifest import CaseResult, now_iso, one_line
+from analysis.run.plan import Case
+
+
+def task_payload(
+    case: Case, kernel_name: str = "python3", timeout: float | None = None
+) -> dict[str, Any]:
+    """A plain, picklable description of one case for a worker."""
+    return {
+        "name": case.name,
+        "template": str(case.template),
+        "output": str(case.output),
+        "cwd": str(case.out_dir.resolve()),
+        "parameters": case.parameters,
+        "kernel_name": kernel_name,
+        "timeout": timeout,
+    }
+
+
+def execute_case_task(payload: dict[str, Any]) -> dict[str, Any]:
+    """Worker side: execute one case with papermill; never raises for a failing notebook."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis.common import atomic
+    from analysis.run.execute import IPCKernelManager, error_line
+
+    output = Path(payload["output"])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    start, began = now_iso(), time.monotonic()
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".tmp.ipynb", dir=output.parent)
+    os.close(fd)
+    error = None
+    try:
+        try:
+            papermill.execute_notebook(
+                payload["template"],
+                tmp,
+                parameters=payload["parameters"],
+                kernel_name=payload["kernel_name"],
+                cwd=payload["cwd"],
+                progress_bar=False,
+                execution_timeout=payload["timeout"],
+                kernel_manager_class=IPCKernelManager,
+            )
+        except PapermillExecutionError as err:
+            error = error_line(err)
+        except Exception as err:  # dead kernel, timeout, bad template ...
+            error = one_line(f"{type(err).__name__}: {err}")
+        if os.path.getsize(tmp) > 0:  # papermill saved the (possibly failed) notebook
+            nb = nbformat.read(tmp, as_version=4)
+            nb.metadata["papermill"]["output_path"] = payload["output"]
+            atomic.write_text(output, nbformat.writes(nb))
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return {
+        "name": payload["name"],
+        "status": "failed" if error else "ok",
+        "start": start,
+        "end": now_iso(),
+        "duration": time.monotonic() - began,
+        "error": error,
+    }
+
+
+def execute_dask(
+    cases: Sequence[Case],
+    *,
+    jobs: int,
+    scheduler: str | None,
+    on_start: OnStart,
+    on_result: OnResult,
+    kernel_name: str = "python3",
+    timeout: float | None = None,
+) -> None:
+    """Submit every case, report results as they complete; always close client and cluster.
+
+    ``on_start`` fires when a case is submitted (dask does not report when a task begins).
+    """
+    if not cases:
+        return
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True,
+            dashboard_address=None, silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    futures: dict[Any, Case] = {}
+    try:
+        run_id = uuid.uuid4().hex[:8]
+        for index, case in enumerate(cases):
+            future = client.submit(
+                execute_case_task, task_payload(case, kernel_name, timeout),
+                key=f"notebook-case-{run_id}-{index}", pure=False,
+            )
+            futures[future] = case
+            on_start(case)
+        for future in as_completed(futures):
+            case = futures[future]
+            try:
+                outcome = CaseResult.from_dict(future.result())
+            except Exception as err:  # worker died, task lost ...
+                stamp = now_iso()
+                error = one_line(f"{type(err).__name__}: {err}")
+                outcome = CaseResult(case.name, "failed", stamp, stamp, 0.0, error)
+            on_result(case, outcome)
+    finally:
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures), force=True)
+        client.close()
+        if cluster is not None:
+            cluster.close()

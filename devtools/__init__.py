@@ -1,0 +1,1 @@
+"""Development tools, outside the runtime package: synthetic bulletins and ``make bench``."""
