@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,23 +31,9 @@ from pydantic import (
 
 from analysis.common import paths
 from analysis.common.errors import InputError
+from analysis.common.text import display_path
+from analysis.common.yamlio import parse_yaml, read_text
 
-# --- vocabularies fixed by docs/CONTRACTS.md -------------------------------------------------
-
-DOMAIN_IDS: tuple[str, ...] = ("digital_government", "ftz", "industrial", "other")
-INSTRUMENT_TOOLS: dict[str, tuple[str, ...]] = {
-    "supply": ("talent", "funding", "technology", "infrastructure", "public_services"),
-    "environment": (
-        "planning",
-        "finance",
-        "tax",
-        "regulation_standards",
-        "ip",
-        "strategic_measures",
-    ),
-    "demand": ("procurement", "outsourcing", "trade_control", "overseas", "pilots_demonstration"),
-}
-ISSUER_LEVELS: tuple[str, ...] = ("central", "province", "city", "district_zone")
 PREFECTURE_LEVELS: frozenset[str] = frozenset({"prefecture", "sub_provincial"})
 
 ProvinceType = Literal["province", "municipality", "autonomous_region", "sar"]
@@ -161,12 +146,16 @@ class Keywords(_Model):
 
 
 class Domain(_Model):
-    """A policy domain."""
+    """A policy domain: ``label`` for headings and tables, ``phrase`` for running text
+    ("industrial policy"; default: the label in lower case). Exactly one domain is the
+    ``fallback``: coded when no other domain reaches its ``min_score``."""
 
     label: Name
+    phrase: Name | None = None
     definition: Name
     keywords: Keywords
     min_score: int = Field(ge=0)
+    fallback: bool = False
 
 
 class Tool(_Model):
@@ -231,8 +220,8 @@ class Codebook(_Model):
     region_groups: dict[Name, list[Code]] = {}
     platform_aliases: dict[Name, Code] = {}
     sections: list[Section] = []
-    domains: dict[str, Domain]
-    instruments: dict[str, InstrumentSide]
+    domains: dict[str, Domain] = Field(min_length=1)
+    instruments: dict[str, InstrumentSide] = Field(min_length=1)
     firsts: Firsts
     issuers: Issuers
 
@@ -258,17 +247,6 @@ class Codebook(_Model):
 def _unique(names: list[str]) -> list[str]:
     """``names`` without repeats, in order."""
     return list(dict.fromkeys(names))
-
-
-def _exact_ids(key: str, found: list[str], wanted: tuple[str, ...]) -> str | None:
-    """A problem line unless ``found`` is exactly the set ``wanted``."""
-    missing = [i for i in wanted if i not in found]
-    unknown = [i for i in found if i not in wanted]
-    if not missing and not unknown:
-        return None
-    parts = [f"unknown id {unknown[0]!r}"] if unknown else []
-    parts += [f"missing {', '.join(missing)}"] if missing else []
-    return f"{key}: {'; '.join(parts)} (ids must be exactly {', '.join(wanted)})"
 
 
 def _problems(cb: Codebook) -> Iterator[str]:
@@ -333,67 +311,37 @@ def _problems(cb: Codebook) -> Iterator[str]:
     yield from _rule_problems(cb)
 
 
+#: Ids of domains, instrument sides and tools, and issuing levels: they become column values,
+#: glue keys and file names, so lower-case ASCII.
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
 def _rule_problems(cb: Codebook) -> Iterator[str]:
-    """Id problems of the coding-rule sections (checked only when a section is filled in)."""
-    checks: list[str | None] = []
-    if cb.domains:
-        checks.append(_exact_ids("domains", list(cb.domains), DOMAIN_IDS))
-    if cb.instruments:
-        checks.append(_exact_ids("instruments", list(cb.instruments), tuple(INSTRUMENT_TOOLS)))
-        for side, spec in cb.instruments.items():
-            if side in INSTRUMENT_TOOLS:
-                key = f"instruments.{side}.tools"
-                checks.append(_exact_ids(key, list(spec.tools), INSTRUMENT_TOOLS[side]))
-    if cb.issuers.levels:
-        checks.append(_exact_ids("issuers.levels", list(cb.issuers.levels), ISSUER_LEVELS))
-    yield from (c for c in checks if c)
+    """Problems of the coding-rule sections: ids, the one fallback domain, keywords, tools."""
+    named = [("domains", list(cb.domains)), ("instruments", list(cb.instruments)),
+             ("issuers.levels", list(cb.issuers.levels))]
+    named += [(f"instruments.{side}.tools", list(spec.tools))
+              for side, spec in cb.instruments.items()]
+    for key, ids in named:
+        for bad in (i for i in ids if not _ID.fullmatch(i)):
+            yield f"{key}: id {bad!r} must be lower-case ASCII letters, digits and _"
+    fallbacks = [d for d, spec in cb.domains.items() if spec.fallback]
+    if len(fallbacks) != 1:
+        yield (f"domains: exactly one domain must have fallback: true (the code of an item no "
+               f"other domain fits), found {len(fallbacks)}")
+    for domain, spec in cb.domains.items():
+        if not spec.fallback and not (spec.keywords.strong or spec.keywords.weak):
+            yield f"domains.{domain}.keywords: a domain needs keywords (or fallback: true)"
+    owner: dict[str, str] = {}
+    for side, spec in cb.instruments.items():
+        if not spec.tools:
+            yield f"instruments.{side}.tools: a side needs at least one tool"
+        for tool in spec.tools:
+            if owner.setdefault(tool, side) != side:
+                yield f"instruments.{side}.tools.{tool}: tool id already used in {owner[tool]}"
 
 
 # --- loading -------------------------------------------------------------------------------
-
-
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """A safe YAML loader (libyaml's parser when available) that rejects a key repeated in one
-    mapping."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            duplicate = key in seen
-        except TypeError:  # unhashable key: let the default constructor report it
-            break
-        if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _display(path: Path) -> str:
-    """``path`` relative to the project root when inside it (as messages show it)."""
-    try:
-        return str(path.resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
-
-
-def _yaml_problem(err: yaml.YAMLError) -> str:
-    """One line for a YAML error, with its line and column."""
-    if isinstance(err, yaml.MarkedYAMLError):
-        mark = err.problem_mark or err.context_mark
-        problem = err.problem or err.context or "syntax error"
-        if mark is not None:
-            return f"YAML error at line {mark.line + 1}, column {mark.column + 1}: {problem}"
-        return f"YAML error: {problem}"
-    return f"YAML error: {err}"
 
 
 def _key(loc: tuple[int | str, ...]) -> str:
@@ -426,10 +374,7 @@ def _validation_problem(err: ValidationError) -> str:
 
 def parse_codebook(text: str, where: str = "codebook") -> Codebook:
     """Validate codebook YAML ``text``; ``where`` names the source in errors."""
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a (C)SafeLoader subclass
-    except yaml.YAMLError as err:
-        raise InputError(where, _yaml_problem(err)) from None
+    data = parse_yaml(text, where)
     if data is None:
         raise InputError(where, "file is empty")
     if not isinstance(data, dict):
@@ -451,7 +396,7 @@ def load_codebook(path: Path | None = None) -> Codebook:
     returns the same object. Raises :class:`InputError` naming the key on any problem.
     """
     path = Path(path) if path is not None else paths.CODEBOOK
-    where = _display(path)
+    where = display_path(path)
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -461,10 +406,7 @@ def load_codebook(path: Path | None = None) -> Codebook:
     cached = _CACHE.get(resolved)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(where, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    text = read_text(path)
     codebook = parse_codebook(text, where)
     _CACHE[resolved] = (stamp, codebook)
     return codebook

@@ -28,8 +28,9 @@ from typing import Any, NamedTuple
 
 from analysis.coding.codebook import Codebook
 from analysis.coding.gazetteer import Gazetteer, PlaceMatch, trie_regex
+from analysis.common.text import SENTENCE_END
 
-_SENTENCE = re.compile(r"[^。！？；\n]*[。！？；\n]?")
+_SENTENCE = re.compile(f"[^{SENTENCE_END}\\n]*[{SENTENCE_END}\\n]?")
 _ISSUING_VERB = r"(?:[\u4e00-\u9fff]{0,2}?)(?:出台|发布|印发|推出|公布|实施|明确|启动|上线)"
 CITY_LEVELS = {"prefecture", "sub_provincial"}
 

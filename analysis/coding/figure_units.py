@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from analysis.coding.numerals import CN_DIGITS, CN_NUMERAL_CHARS, MAGNITUDES, parse_number
+from analysis.common.text import SENTENCE_END as TEXT_SENTENCE_END
 
 
 class UnitSpec(NamedTuple):
@@ -189,7 +190,7 @@ TARGET_TRIGGER = re.compile(r"(?<!截)(?<!截止)(?<!不)(?:到|至)[ “\"]*$")
 TARGET_AFTER_YEAR = re.compile(r"[ ]*(?:底|末)?前(?![一二两三四五六七八九十几])")
 PERIOD_END = re.compile(r"[”\"]?[ ]*(?:期末|末)")
 PERIOD_SPAN = re.compile(r"[”\"]?[ ]*(?:期间|时期)")
-SENTENCE_END = "。；;！!？?\n"
+SENTENCE_END = TEXT_SENTENCE_END + "\n"  # a new line ends a paragraph
 
 
 @functools.lru_cache(maxsize=16384)

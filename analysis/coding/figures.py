@@ -41,6 +41,11 @@ from analysis.coding.numerals import CN_DIGITS, MAGNITUDES, parse_number, to_hal
 # thousands separator).
 _KEEP_FULLWIDTH = "，；：（）！？"
 _NO_DATE_KINDS = ("year", "date", "period")
+#: Every ``Figure.kind`` and ``Figure.comparator`` this module produces (the figures table's
+#: allowed values).
+FIGURE_KINDS = ("money", "count", "percent", "area", "duration", "year", "date", "quantity",
+                "period")
+COMPARATORS = ("exact", "about", "at_least", "at_most")
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,11 @@ vocabulary (labels seen in either coding for provinces and cities).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.dataset.schema import DOMAINS, REVIEWABLE, TOOLS
-
-if TYPE_CHECKING:
-    from analysis.dataset.build import Tables
+from analysis.coding.vocab import Vocabulary, vocabulary
+from analysis.dataset.schema import REVIEWABLE
 
 MULTI_LABEL = {"provinces", "cities", "domains", "instruments"}
 
@@ -37,17 +33,20 @@ def cohen_kappa(a: Sequence[object], b: Sequence[object]) -> float | None:
     return (observed - expected) / (1.0 - expected)
 
 
-def _labels(field: str, auto: pd.Series, reviewed: pd.Series) -> list[str]:
+def _labels(field: str, auto: pd.Series, reviewed: pd.Series, vocab: Vocabulary) -> list[str]:
     if field == "domains":
-        return list(DOMAINS)
+        return list(vocab.domains)
     if field == "instruments":
-        return list(TOOLS)
+        return list(vocab.tools)
     seen = {p for s in (*auto, *reviewed) for p in str(s).split(";") if p}
     return sorted(seen)
 
 
-def agreement_table(auto: pd.DataFrame, reviewed: pd.DataFrame) -> pd.DataFrame:
-    """Per reviewable field: items compared, exact agreement, kappa and its basis."""
+def agreement_table(auto: pd.DataFrame, reviewed: pd.DataFrame,
+                    vocab: Vocabulary | None = None) -> pd.DataFrame:
+    """Per reviewable field: items compared, exact agreement, kappa and its basis (labels of
+    the multi-label fields from ``vocab``, default the project codebook's)."""
+    vocab = vocab or vocabulary()
     merged = auto.merge(reviewed, on="item_id", suffixes=("_auto", "_rev"))
     rows = []
     for field in REVIEWABLE:
@@ -57,7 +56,7 @@ def agreement_table(auto: pd.DataFrame, reviewed: pd.DataFrame) -> pd.DataFrame:
             sets_a = [frozenset(p for p in v.split(";") if p) for v in a]
             sets_r = [frozenset(p for p in v.split(";") if p) for v in r]
             exact = sum(x == y for x, y in zip(sets_a, sets_r, strict=True))
-            labels = _labels(field, a, r)
+            labels = _labels(field, a, r, vocab)
             da = [lab in s for s in sets_a for lab in labels]
             dr = [lab in s for s in sets_r for lab in labels]
             kappa = cohen_kappa(da, dr) if da else None
@@ -72,28 +71,18 @@ def agreement_table(auto: pd.DataFrame, reviewed: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def agreement_for(tables: Tables) -> pd.DataFrame:
-    """Agreement over the reviewed bulletins of ``tables`` (one coding pass gives both the
-    automatic and the reviewed items)."""
-    reviewed_ids = set(tables.bulletins.loc[tables.bulletins["reviewed"] == 1, "bulletin_id"])
-    auto = tables.automatic_items
-    if auto is None:
-        raise ValueError("tables carry no automatic items")
-    pick = auto["bulletin_id"].isin(reviewed_ids)
-    final = tables.items[tables.items["bulletin_id"].isin(reviewed_ids)]
-    return agreement_table(auto[pick], final)
+def agreement_for(items: pd.DataFrame, automatic: pd.DataFrame, bulletins: pd.DataFrame,
+                  vocab: Vocabulary | None = None) -> pd.DataFrame:
+    """Agreement over the reviewed bulletins (``bulletins.reviewed == 1``): the automatic items
+    against the final ones (one coding pass gives both)."""
+    reviewed_ids = set(bulletins.loc[bulletins["reviewed"] == 1, "bulletin_id"])
+    pick = automatic["bulletin_id"].isin(reviewed_ids)
+    final = items[items["bulletin_id"].isin(reviewed_ids)]
+    return agreement_table(automatic[pick], final, vocab)
 
 
-def measure(raw_dir: Path | None = None) -> pd.DataFrame:
-    """Agreement table over all reviewed bulletins in ``data/raw/``."""
-    from analysis.dataset.build import Pipeline, raw_bulletins
-
-    return agreement_for(Pipeline().code_files(raw_bulletins(raw_dir)))
-
-
-def agreement_report(table: pd.DataFrame | None = None) -> str:
+def agreement_report(table: pd.DataFrame) -> str:
     """The agreement table as printable text."""
-    table = measure() if table is None else table
     lines = [f"{'field':22} {'items':>5} {'agree':>7} {'kappa':>7}  basis"]
     for row in table.itertuples():
         kappa = "n/a" if row.kappa is None or pd.isna(row.kappa) else f"{row.kappa:.2f}"

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.coding.vocab import Vocabulary
 from analysis.common.errors import InputError
-from analysis.dataset.schema import DOMAINS, ISSUING_LEVELS, REVIEWABLE, TOOLS, sides_of
+from analysis.dataset.schema import REVIEWABLE
 
 COLUMNS = ("item_id", "field", "value", "reason")
 
@@ -35,11 +36,11 @@ class Override:
         return self.item_id.rsplit("-", 1)[0]
 
 
-def load_review(path: Path, provinces: set[str]) -> list[Override]:
+def load_review(path: Path, provinces: set[str], vocab: Vocabulary) -> list[Override]:
     """Read and check the review file (missing file = no overrides).
 
-    ``provinces`` are the valid short province names. Raises a one-line ``InputError`` naming
-    the file, line and field for a malformed row.
+    ``provinces`` are the valid short province names, ``vocab`` the codebook's vocabularies.
+    Raises a one-line ``InputError`` naming the file, line and field for a malformed row.
     """
     if not path.exists():
         return []
@@ -52,11 +53,11 @@ def load_review(path: Path, provinces: set[str]) -> list[Override]:
             for n, r in enumerate(reader, start=2)
         ]
     for row in rows:
-        _check_row(path, row, provinces)
+        _check_row(path, row, provinces, vocab)
     return rows
 
 
-def _check_row(path: Path, row: Override, provinces: set[str]) -> None:
+def _check_row(path: Path, row: Override, provinces: set[str], vocab: Vocabulary) -> None:
     where = f"{path}:{row.line}"
     if row.field not in REVIEWABLE:
         raise InputError(where, f"unknown field {row.field!r}; reviewable: {', '.join(REVIEWABLE)}")
@@ -64,8 +65,8 @@ def _check_row(path: Path, row: Override, provinces: set[str]) -> None:
         raise InputError(where, "reason is empty; every override needs a reason")
     parts = [p for p in row.value.split(";") if p]
     allowed = {
-        "provinces": provinces, "domains": set(DOMAINS), "instruments": set(TOOLS),
-        "issuing_level": set(ISSUING_LEVELS), "is_national_first": {"0", "1"},
+        "provinces": provinces, "domains": set(vocab.domains), "instruments": set(vocab.tools),
+        "issuing_level": set(vocab.issuing_levels), "is_national_first": {"0", "1"},
         "is_provincial_first": {"0", "1"},
     }.get(row.field)
     if allowed is not None:
@@ -75,7 +76,7 @@ def _check_row(path: Path, row: Override, provinces: set[str]) -> None:
 
 
 def apply_review(items: pd.DataFrame, overrides: list[Override], review_path: Path,
-                 province_codes: dict[str, str]) -> pd.DataFrame:
+                 province_codes: dict[str, str], vocab: Vocabulary) -> pd.DataFrame:
     """Apply the overrides naming bulletins present in ``items`` (a copy is returned).
 
     Sets ``overridden`` to the overruled fields; keeps ``province_codes`` and
@@ -96,7 +97,7 @@ def apply_review(items: pd.DataFrame, overrides: list[Override], review_path: Pa
             codes = ";".join(province_codes[p] for p in row.value.split(";") if p)
             items.loc[mask, "province_codes"] = codes
         if row.field == "instruments":
-            items.loc[mask, "instrument_sides"] = sides_of(row.value)
+            items.loc[mask, "instrument_sides"] = vocab.sides_of(row.value)
         done = [f for f in str(items.loc[mask, "overridden"].iloc[0]).split(";") if f]
         items.loc[mask, "overridden"] = ";".join(dict.fromkeys([*done, row.field]))
     return items

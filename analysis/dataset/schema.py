@@ -1,41 +1,32 @@
 """Schemas of the processed tables: the single source of columns, types, units, allowed values
 and descriptions. Every table is validated when written (``validate``), and the book's data
-dictionary is generated from these objects (``data_dictionary``).
+dictionary is generated from these specs (``data_dictionary``).
+
+Allowed values that the codebook defines (domains, instrument tools and sides, issuing levels)
+are read from its :class:`~analysis.coding.vocab.Vocabulary` when a schema is built
+(:func:`schemas`); the other vocabularies here are fixed by the code that produces them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.coding.figures import COMPARATORS, FIGURE_KINDS
+from analysis.coding.vocab import Vocabulary, vocabulary
 from analysis.common.errors import InputError
+from analysis.ingest.layout import PARAGRAPH_MODES
 
-DOMAINS = ("digital_government", "ftz", "industrial", "other")
-SIDES = ("supply", "environment", "demand")
-TOOLS = (
-    "talent", "funding", "technology", "infrastructure", "public_services",
-    "planning", "finance", "tax", "regulation_standards", "ip", "strategic_measures",
-    "procurement", "outsourcing", "trade_control", "overseas", "pilots_demonstration",
-)
-#: The side each tool belongs to.
-TOOL_SIDE = dict(zip(TOOLS, ["supply"] * 5 + ["environment"] * 6 + ["demand"] * 5, strict=True))
-
-
-def sides_of(tools: str) -> str:
-    """The ``;``-joined sides (in canonical order) of ``;``-joined tools."""
-    present = {TOOL_SIDE[t] for t in tools.split(";") if t}
-    return ";".join(s for s in SIDES if s in present)
-
-
-ISSUING_LEVELS = ("", "central", "province", "city", "district_zone")
-FIGURE_KINDS = ("money", "count", "percent", "area", "duration", "year", "date", "quantity",
-                "period")
-COMPARATORS = ("exact", "about", "at_least", "at_most")
 EVIDENCE_FIELDS = ("province", "city", "domain", "instrument", "national_first",
                    "provincial_first", "issuing_level", "section", "title")
 SOURCES = ("auto", "review")
 REVIEWABLE = ("provinces", "cities", "domains", "instruments", "is_national_first",
               "is_provincial_first", "issuing_level")
+
+Allowed = tuple[str, ...] | Callable[[Vocabulary], tuple[str, ...]]
 
 
 def multi(allowed: tuple[str, ...]) -> pa.Check:
@@ -48,22 +39,42 @@ def multi(allowed: tuple[str, ...]) -> pa.Check:
     )
 
 
+@dataclass(frozen=True)
+class Col:
+    """A documented column; ``allowed`` values (fixed, or read from the vocabulary) become a
+    check and part of the data dictionary."""
+
+    dtype: object
+    description: str
+    unit: str = ""
+    nullable: bool = False
+    checks: tuple[pa.Check, ...] = ()
+    allowed: Allowed = ()
+    multi_valued: bool = False
+
+    def build(self, vocab: Vocabulary) -> pa.Column:
+        """The pandera column, with the allowed values of ``vocab``."""
+        allowed = self.allowed(vocab) if callable(self.allowed) else self.allowed
+        checks = list(self.checks)
+        if allowed:
+            checks.append(multi(allowed) if self.multi_valued else pa.Check.isin(list(allowed)))
+        meta = {"unit": self.unit, "allowed": list(allowed), "multi_valued": self.multi_valued}
+        return pa.Column(self.dtype, checks, nullable=self.nullable,
+                         description=self.description, metadata=meta)
+
+
 def col(dtype: object, description: str, unit: str = "", *, nullable: bool = False,
-        checks: list[pa.Check] | pa.Check | None = None, allowed: tuple[str, ...] = (),
-        multi_valued: bool = False) -> pa.Column:
-    """A documented column: ``allowed`` values become a check and part of the dictionary."""
-    all_checks = list(checks) if isinstance(checks, list) else ([checks] if checks else [])
-    if allowed:
-        all_checks.append(multi(allowed) if multi_valued else pa.Check.isin(list(allowed)))
-    meta = {"unit": unit, "allowed": list(allowed), "multi_valued": multi_valued}
-    return pa.Column(dtype, all_checks, nullable=nullable, description=description, metadata=meta)
+        checks: list[pa.Check] | pa.Check | None = None, allowed: Allowed = (),
+        multi_valued: bool = False) -> Col:
+    """A column spec (see :class:`Col`)."""
+    all_checks = tuple(checks) if isinstance(checks, list) else ((checks,) if checks else ())
+    return Col(dtype, description, unit, nullable, all_checks, allowed, multi_valued)
 
 
 CODES = r"^(\d{6}(;\d{6})*)?$"
 SPAN = "characters of the decoded raw bulletin text"
 
-ITEMS = pa.DataFrameSchema(
-    {
+ITEMS = {
         "item_id": col(str, "Stable item id: bulletin id and 2-digit position.",
                        checks=pa.Check.str_matches(r"^.+-\d{2,}$")),
         "bulletin_id": col(str, "Bulletin issue id (file name stem or sidecar id)."),
@@ -85,26 +96,23 @@ ITEMS = pa.DataFrameSchema(
         "province_codes": col(str, "GB/T 2260 codes of the provinces, same order.",
                               multi_valued=True, checks=pa.Check.str_matches(CODES)),
         "cities": col(str, "Cities, new areas and zones named as actors.", multi_valued=True),
-        "domains": col(str, "Policy domains (codebook definitions).", allowed=DOMAINS,
+        "domains": col(str, "Policy domains (codebook definitions).", allowed=lambda v: v.domains,
                        multi_valued=True, checks=pa.Check.str_length(min_value=1)),
         "instruments": col(str, "Policy instrument sub-tools (Rothwell & Zegveld).",
-                           allowed=TOOLS, multi_valued=True),
-        "instrument_sides": col(str, "Instrument sides present.", allowed=SIDES,
+                           allowed=lambda v: v.tools, multi_valued=True),
+        "instrument_sides": col(str, "Instrument sides present.", allowed=lambda v: v.sides,
                                 multi_valued=True),
         "is_national_first": col(int, "Claims a national first (全国首个, 国内首单, 全国率先 ...).",
                                  "0/1", checks=pa.Check.isin([0, 1])),
         "is_provincial_first": col(int, "Claims a provincial first (安徽首次 ...).", "0/1",
                                    checks=pa.Check.isin([0, 1])),
         "issuing_level": col(str, "Level of the issuing administration, empty if not stated.",
-                             allowed=ISSUING_LEVELS),
+                             allowed=lambda v: ("", *v.issuing_levels)),
         "overridden": col(str, "Fields overruled by the analyst's review file.",
                           allowed=REVIEWABLE, multi_valued=True),
-    },
-    strict=True, ordered=True, unique=["item_id"],
-)
+}
 
-FIGURES = pa.DataFrameSchema(
-    {
+FIGURES = {
         "figure_id": col(str, "Figure id: item id and 2-digit position.", ),
         "item_id": col(str, "Item the figure belongs to."),
         "bulletin_id": col(str, "Bulletin issue id."),
@@ -127,12 +135,9 @@ FIGURES = pa.DataFrameSchema(
         "end": col(int, "Offset just after the figure's last character.", SPAN),
         "page": col("Int64", "Page of the figure; empty without page markers.", "page",
                     nullable=True),
-    },
-    strict=True, ordered=True, unique=["figure_id"],
-)
+}
 
-EVIDENCE = pa.DataFrameSchema(
-    {
+EVIDENCE = {
         "item_id": col(str, "Item the coded fact belongs to."),
         "field": col(str, "Coded field.", allowed=EVIDENCE_FIELDS),
         "value": col(str, "Coded value."),
@@ -143,12 +148,9 @@ EVIDENCE = pa.DataFrameSchema(
         "page": col("Int64", "Page of the source text.", "page", nullable=True),
         "source": col(str, "Automatic code or analyst review.", allowed=SOURCES),
         "note": col(str, "For review rows: the analyst's reason."),
-    },
-    strict=True, ordered=True,
-)
+}
 
-BULLETINS = pa.DataFrameSchema(
-    {
+BULLETINS = {
         "bulletin_id": col(str, "Bulletin issue id."),
         "file": col(str, "Path of the raw file, relative to the project root when inside it."),
         "sha256": col(str, "SHA-256 of the raw file's bytes.",
@@ -158,15 +160,12 @@ BULLETINS = pa.DataFrameSchema(
         "n_items": col(int, "Number of items parsed.", checks=pa.Check.ge(1)),
         "n_pages": col("Int64", "Number of pages (empty without page markers).", nullable=True),
         "paragraph_mode": col(str, "How the file marks paragraph ends.",
-                              allowed=("trailing_space", "blank_lines", "punctuation")),
+                              allowed=PARAGRAPH_MODES),
         "reviewed": col(int, "1 when an analyst has reviewed the coding (sidecar reviewed: true)",
                         "0/1", checks=pa.Check.isin([0, 1])),
-    },
-    strict=True, ordered=True, unique=["bulletin_id"],
-)
+}
 
-AGREEMENT = pa.DataFrameSchema(
-    {
+AGREEMENT = {
         "field": col(str, "Reviewable field of the items table.", allowed=REVIEWABLE),
         "n_items": col(int, "Items of the reviewed bulletins compared.", "items",
                        checks=pa.Check.ge(0)),
@@ -178,26 +177,54 @@ AGREEMENT = pa.DataFrameSchema(
                      checks=[pa.Check.ge(-1), pa.Check.le(1)]),
         "kappa_basis": col(str, "Units kappa is computed over (items, or item-label decisions "
                                 "for multi-valued fields)."),
-    },
-    strict=True, ordered=True, unique=["field"],
-)
+}
 
-TABLES: dict[str, pa.DataFrameSchema] = {
+#: The coded tables (``data/processed/<name>.csv``): column specs in column order.
+TABLES: dict[str, dict[str, Col]] = {
     "items": ITEMS, "figures": FIGURES, "evidence": EVIDENCE, "bulletins": BULLETINS,
 }
 #: Tables derived from the coded ones (``agreement.csv``: written by the data build).
-DERIVED_TABLES: dict[str, pa.DataFrameSchema] = {"agreement": AGREEMENT}
+DERIVED_TABLES: dict[str, dict[str, Col]] = {"agreement": AGREEMENT}
+_UNIQUE = {"items": ["item_id"], "figures": ["figure_id"], "bulletins": ["bulletin_id"],
+           "agreement": ["field"]}
 
 
-def _schema(name: str) -> pa.DataFrameSchema:
+def columns(name: str) -> list[str]:
+    """The columns of table ``name``, in order."""
+    return list(_specs(name))
+
+
+def column_types(name: str) -> dict[str, object]:
+    """The declared type of each column of table ``name`` (``str``, ``int``, ``float`` or
+    ``"Int64"`` for a nullable integer)."""
+    return {c: spec.dtype for c, spec in _specs(name).items()}
+
+
+def _specs(name: str) -> dict[str, Col]:
     return TABLES[name] if name in TABLES else DERIVED_TABLES[name]
 
 
-def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+_BUILT: dict[tuple[str, int], tuple[Vocabulary, pa.DataFrameSchema]] = {}
+
+
+def schema(name: str, vocab: Vocabulary | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of table ``name`` with the allowed values of ``vocab`` (default: the
+    project codebook's); built once per vocabulary."""
+    vocab = vocab or vocabulary()
+    key = (name, id(vocab))
+    found = _BUILT.get(key)
+    if found is None or found[0] is not vocab:
+        built = pa.DataFrameSchema({c: spec.build(vocab) for c, spec in _specs(name).items()},
+                                   strict=True, ordered=True, unique=_UNIQUE.get(name))
+        found = _BUILT[key] = (vocab, built)
+    return found[1]
+
+
+def conform(name: str, frame: pd.DataFrame, vocab: Vocabulary | None = None) -> pd.DataFrame:
     """Cast the numeric columns of ``frame`` to the schema's types (nullable ints stay nullable);
     text columns are left alone so that a missing value is still caught by ``validate``."""
     frame = frame.copy()
-    for column, spec in _schema(name).columns.items():
+    for column, spec in schema(name, vocab).columns.items():
         dtype = str(spec.dtype)
         if column in frame and dtype in ("Int64", "int64", "float64"):
             frame[column] = frame[column].astype({"int64": "int64", "Int64": "Int64"}.get(
@@ -205,10 +232,10 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+def validate(name: str, frame: pd.DataFrame, vocab: Vocabulary | None = None) -> pd.DataFrame:
     """Validate ``frame`` against the schema of table ``name``; raise a one-line InputError."""
     try:
-        return _schema(name).validate(conform(name, frame), lazy=False)
+        return schema(name, vocab).validate(conform(name, frame, vocab), lazy=False)
     except (pa.errors.SchemaError, pa.errors.SchemaErrors) as err:
         first = str(err).splitlines()[0]
         first = first if len(first) <= 240 else first[:237] + "..."
@@ -219,13 +246,13 @@ _TYPE_NAMES = {"string[python]": "text", "str": "text", "int64": "integer",
                "Int64": "integer", "float64": "number"}
 
 
-def data_dictionary(derived: bool = False) -> pd.DataFrame:
+def data_dictionary(derived: bool = False, vocab: Vocabulary | None = None) -> pd.DataFrame:
     """One row per (table, column): type, unit, allowed values, nullable, description.
 
     ``derived`` adds the tables of :data:`DERIVED_TABLES` (``agreement``)."""
     rows = []
-    for table, schema in {**TABLES, **(DERIVED_TABLES if derived else {})}.items():
-        for name, column in schema.columns.items():
+    for table in {**TABLES, **(DERIVED_TABLES if derived else {})}:
+        for name, column in schema(table, vocab).columns.items():
             meta = column.metadata or {}
             allowed = ", ".join(v or "(empty)" for v in meta.get("allowed", []))
             rows.append({

@@ -16,13 +16,15 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-#: Characters that end a sentence: in punctuation mode a line ending in one ends a paragraph.
-SENTENCE_END = "。！？；：…!?;:"
+from analysis.common.text import PARAGRAPH_END
+
 #: A paragraph whose last character is one of these is body text, never a title.
-TERMINAL = SENTENCE_END + "，,、"
+TERMINAL = PARAGRAPH_END + "，,、"
 #: Closing quotes and brackets skipped when looking for the last meaningful character.
 CLOSERS = "”’」』）)】》〉\"'"
 _WS = " \t\u3000"
+#: How a file marks paragraph ends (see ``paragraph_mode``).
+PARAGRAPH_MODES = ("trailing_space", "blank_lines", "punctuation")
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def _stands_alone(lines: list[Line], k: int) -> bool:
     if re.search(r"[，、；：。（(,;]", content) or len(content) > 60:
         return False
     prev = lines[k - 1].content if k else ""
-    if k and last_meaningful(prev) not in SENTENCE_END and not _is_heading_text(prev):
+    if k and last_meaningful(prev) not in PARAGRAPH_END and not _is_heading_text(prev):
         return False
     return title_novelty(lines, k) >= NOVELTY_THRESHOLD
 
@@ -188,7 +190,7 @@ def _ends_paragraph(lines: list[Line], k: int, mode: str) -> bool:
         return line.hard_end
     if mode == "blank_lines":
         return line.blank_after
-    return last_meaningful(line.content) in SENTENCE_END or _stands_alone(lines, k)
+    return last_meaningful(line.content) in PARAGRAPH_END or _stands_alone(lines, k)
 
 
 def paragraphs(lines: list[Line]) -> list[Paragraph]:
