@@ -16,15 +16,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis.dataset.tables import (
-    SIDES,
-    cell_grid,
-    explode,
-    ids_by_cell,
-    issue_year,
-    join_ids,
-    split_field,
-)
+from analysis.coding.vocab import vocabulary
+from analysis.compare.cells import cell_grid, explode, ids_by_cell
+from analysis.dataset.tables import issue_year, join_ids, split_field
 
 KEYS = ["province", "domain"]
 
@@ -115,23 +109,24 @@ def instrument_mix(
     ``n_sides_used`` = how many of the three sides occur (0-3). ``item_ids`` = the cell's items
     with at least one side.
     """
+    sides_ = vocabulary().sides
     long = explode(items, per_domain)
     grid = cell_grid(long, provinces, domains if per_domain else ["all"])
     sides = long["instrument_sides"].map(lambda v: set(split_field(v)))
     counts = {
         f"n_{side}": long[sides.map(lambda s, side=side: side in s)].groupby(KEYS)["item_id"]
         .nunique()
-        for side in SIDES
+        for side in sides_
     }
-    any_side = sides.map(lambda s: bool(s & set(SIDES)))
+    any_side = sides.map(lambda s: bool(s & set(sides_)))
     out = _attach(grid, **counts, item_ids=ids_by_cell(long, any_side))
-    n_cols = [f"n_{side}" for side in SIDES]
+    n_cols = [f"n_{side}" for side in sides_]
     out[n_cols] = out[n_cols].astype(int)
     total = out[n_cols].sum(axis=1)
-    for side in SIDES:
+    for side in sides_:
         out[f"share_{side}"] = _share(out[f"n_{side}"], total)
     out["n_sides_used"] = (out[n_cols] > 0).sum(axis=1).astype(int)
-    share_cols = [f"share_{side}" for side in SIDES]
+    share_cols = [f"share_{side}" for side in sides_]
     return out[[*KEYS, *n_cols, *share_cols, "n_sides_used", "item_ids"]]
 
 

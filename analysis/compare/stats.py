@@ -22,10 +22,11 @@ import statsmodels.formula.api as smf
 from scipy import stats as st
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.dataset.tables import cell_grid, explode, join_ids, ordered_domains
+from analysis.coding.vocab import vocabulary
+from analysis.common.text import pct
+from analysis.compare.cells import cell_grid, explode, ordered_domains
+from analysis.dataset.tables import join_ids
 
-DOMAIN_LABELS = {"digital_government": "digital government", "ftz": "FTZ",
-                 "industrial": "industrial policy", "other": "other topics"}
 MIN_ITEMS = 10
 
 
@@ -47,10 +48,6 @@ class StatResult:
 def fmt_p(p: float) -> str:
     """``p = 0.61`` / ``p = 0.012`` / ``p < 0.001``."""
     return "p < 0.001" if p < 0.001 else f"p = {p:#.2g}"
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
 
 
 def _name(province: str, names: Mapping[str, str] | None) -> str:
@@ -190,7 +187,7 @@ def province_share_tests(
     long = explode(items)
     all_ids = set(long["item_id"])
     in_dom = set(long.loc[long["domain"] == domain, "item_id"])
-    label = DOMAIN_LABELS.get(domain, domain)
+    label = vocabulary().phrase(domain)
     props = proportions(items, domain, alpha)
     raw: list[float | None] = []
     pending = []
@@ -213,8 +210,8 @@ def province_share_tests(
     results = []
     for (row, ok, on, why, stat), p_raw, p_adj in zip(pending, raw, adjusted, strict=True):
         who = _name(row.province, names)
-        head = (f"{who}'s share of items on {label} ({row.k} of {row.n}, {_pct(row.share)}, "
-                f"{_pct(1 - alpha)} CI {100 * row.ci_low:.0f}-{100 * row.ci_high:.0f}%)")
+        head = (f"{who}'s share of items on {label} ({row.k} of {row.n}, {pct(row.share)}, "
+                f"{pct(1 - alpha)} CI {100 * row.ci_low:.0f}-{100 * row.ci_high:.0f}%)")
         details = {"k": row.k, "n": row.n, "share": row.share, "ci_low": row.ci_low,
                    "ci_high": row.ci_high, "other_k": ok, "other_n": on}
         name = f"{row.province} share of {domain}"
@@ -227,7 +224,7 @@ def province_share_tests(
         verdict = ("is not distinguishable from" if p_adj >= alpha
                    else "is higher than" if row.share > other_share else "is lower than")
         reading = (f"{head} {verdict} the other provinces' ({ok} of {on}, "
-                   f"{_pct(other_share)}; Holm-adjusted {fmt_p(p_adj)}).")
+                   f"{pct(other_share)}; Holm-adjusted {fmt_p(p_adj)}).")
         method = (f"Fisher exact test, two-sided, Holm-adjusted over "
                   f"{sum(p is not None for p in raw)} provinces")
         results.append(StatResult(name, float(stat), p_adj, True, len(all_ids), method, reading,

@@ -59,6 +59,7 @@ Comparison notebook (``comparison.ipynb``), prefix ``comparison``:
 
 from __future__ import annotations
 
+from analysis.common.text import pct
 from analysis.views.common import (
     ALL_ITEMS,
     SELECTED,
@@ -68,7 +69,6 @@ from analysis.views.common import (
     cap,
     ci_text,
     domains_text,
-    glue_values,
     ids_text,
     label,
     labels,
@@ -76,10 +76,8 @@ from analysis.views.common import (
     md_escape,
     money_text,
     page_text,
-    pct,
     plural,
     restrict,
-    show_figures,
 )
 from analysis.views.comparison import (
     comparison_commitments,
@@ -89,14 +87,13 @@ from analysis.views.comparison import (
     comparison_overview,
     comparison_scope,
     comparison_stats,
-    rank_range_figures,
 )
+from analysis.views.display import glue_values, show, show_figures
 from analysis.views.markdown import (
     SOURCES_SUFFIX,
     cite,
     markdown_table,
     plain_text,
-    show,
     table_output,
 )
 from analysis.views.plots import domain_label
@@ -145,7 +142,6 @@ __all__ = [
     "pct",
     "plain_text",
     "plural",
-    "rank_range_figures",
     "region_commitments",
     "region_domains",
     "region_firsts",

@@ -100,28 +100,6 @@ def load_data(p: NotebookParams, items: pd.DataFrame | None = None,
     return Data(chosen, scoped, figs, list(provinces))
 
 
-def glue_values(values: Mapping[str, Any] | Section) -> None:
-    """Glue every value (``myst_nb.glue(key, value, display=False)``) for the book; for a
-    :class:`Section` also ``<key>__sources`` (its ``sources``, JSON) for the numbers audit."""
-    from myst_nb import glue
-
-    from analysis.views.markdown import glue_sources
-
-    mapping = values.values if isinstance(values, Section) else values
-    for key, value in mapping.items():
-        glue(key, value, display=False)
-    if isinstance(values, Section):
-        glue_sources(mapping, values.sources)
-
-
-def show_figures(figures: Mapping[str, Any]) -> None:
-    """Display and glue figures: ``{glue key: Figure}`` (``myst_nb.glue`` displays them)."""
-    from myst_nb import glue
-
-    for key, fig in figures.items():
-        glue(key, fig)
-
-
 # --------------------------------------------------------------------------- text helpers
 
 
@@ -160,11 +138,6 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def cap(text: str) -> str:
     """First letter upper case (``"digital government"`` -> ``"Digital government"``)."""
     return text[:1].upper() + text[1:]
-
-
-def pct(x: float) -> str:
-    """``0.4`` -> ``40%``."""
-    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
 
 
 def ci_text(low: float, high: float) -> str:
@@ -207,31 +180,23 @@ def domains_text(value: object) -> str:
     return ", ".join(domain_label(d) for d in split_field(value))
 
 
-def _is_first(frame: pd.DataFrame, column: str) -> pd.Series:
+def is_first(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(frame[column], errors="coerce").fillna(0).astype(int) == 1
 
 
-def _has_province(items: pd.DataFrame, province: str) -> pd.Series:
+def has_province(items: pd.DataFrame, province: str) -> pd.Series:
     return items["provinces"].map(lambda v: province in split_field(v))
 
 
-def _in_domains(items: pd.DataFrame, domains: Sequence[str]) -> pd.Series:
+def in_domains(items: pd.DataFrame, domains: Sequence[str]) -> pd.Series:
     wanted = set(domains)
     return items["domains"].map(lambda v: bool(wanted & set(split_field(v))))
 
 
-def _bulletins_text(bulletins: Sequence[str]) -> str:
+def bulletins_text(bulletins: Sequence[str]) -> str:
     return ("bulletin " if len(bulletins) == 1 else "bulletins ") + and_list(list(bulletins))
 
 
-def _weights_text(weights: Mapping[str, float]) -> str:
-    vals = [v for v in weights.values()]
-    if vals and max(vals) - min(vals) < 1e-12:
-        return f"equal weights on {plural(len(vals), 'indicator')}"
-    used = [f"{k} {v:.2f}" for k, v in weights.items() if v > 0]
-    return "weights " + ", ".join(used)
-
-
-def _stat_p(result: StatResult) -> str:
+def stat_p(result: StatResult) -> str:
     return fmt_p(result.p_value) if result.valid and result.p_value is not None else \
         "not tested"

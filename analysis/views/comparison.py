@@ -7,6 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.coding.vocab import vocabulary
+from analysis.common.text import pct
+from analysis.compare.index import share_text, weights_text
 from analysis.compare.indicators import (
     item_counts,
     quantified_commitments,
@@ -18,25 +21,23 @@ from analysis.compare.stats import (
     independence_test,
     province_share_tests,
 )
-from analysis.dataset.tables import SIDES, join_ids
+from analysis.dataset.tables import join_ids
 from analysis.views.common import (
     SELECTED,
     Data,
     Section,
-    _bulletins_text,
-    _has_province,
-    _in_domains,
-    _is_first,
-    _stat_p,
-    _weights_text,
     and_list,
+    bulletins_text,
     cap,
+    has_province,
+    in_domains,
+    is_first,
     label,
     labels,
     money_text,
-    pct,
     plural,
     restrict,
+    stat_p,
 )
 from analysis.views.markdown import cite, plain_text
 from analysis.views.params import (
@@ -58,13 +59,13 @@ def comparison_scope(d: Data, p: ComparisonParams) -> Section:
     doms = [domain_label(x) for x in p.domains]
     provs = [label(x, p.names) for x in d.provinces]
     text = (f"All {plural(len(provs), 'province')} with items in "
-            f"{_bulletins_text(p.bulletins or [])} ({', '.join(provs)}); domains: "
-            f"{and_list(doms)}; policy-activity index with {_weights_text(p.weights or {})}, "
+            f"{bulletins_text(p.bulletins or [])} ({', '.join(provs)}); domains: "
+            f"{and_list(doms)}; policy-activity index with {weights_text(p.weights or {})}, "
             f"rank ranges over {p.n_draws} random weightings (seed {p.seed}).")
     table = pd.DataFrame({"parameter": ["bulletins", "domains", "weights", "n_draws", "seed",
                                         "output_dir"],
                           "value": [", ".join(p.bulletins or []), ", ".join(p.domains),
-                                    ", ".join(f"{k}={v:.3f}" for k, v in
+                                    ", ".join(f"{k}={share_text(v)}" for k, v in
                                               (p.weights or {}).items()),
                                     str(p.n_draws), str(p.seed), str(p.output_dir)]})
     return Section(text, table.set_index("parameter"), {"comparison_scope": text})
@@ -74,9 +75,9 @@ def comparison_overview(d: Data, p: ComparisonParams) -> Section:
     """Items per province (in the selected domains, with national firsts)."""
     rows, parts = [], []
     for prov in d.provinces:
-        mine = d.items[_has_province(d.items, prov)]
-        scoped = mine[_in_domains(mine, p.domains)]
-        nat = mine[_is_first(mine, "is_national_first")]
+        mine = d.items[has_province(d.items, prov)]
+        scoped = mine[in_domains(mine, p.domains)]
+        nat = mine[is_first(mine, "is_national_first")]
         rows.append({"province": label(prov, p.names), "items": len(mine),
                      "in selected domains": len(scoped), "national firsts": len(nat),
                      "item_ids": join_ids(mine["item_id"])})
@@ -84,7 +85,7 @@ def comparison_overview(d: Data, p: ComparisonParams) -> Section:
     table = pd.DataFrame(rows).set_index("province")
     n, placed = len(d.bulletin_items), len(d.items)
     unplaced = n - placed
-    text = (f"The {n} items of {_bulletins_text(p.bulletins or [])} concern "
+    text = (f"The {n} items of {bulletins_text(p.bulletins or [])} concern "
             f"{plural(len(d.provinces), 'province')}: {', '.join(parts)} items"
             + (f"; {plural(unplaced, 'item')} name no province" if unplaced else "")
             + ". An item about several provinces counts for each.")
@@ -126,7 +127,7 @@ def comparison_counts(d: Data, p: ComparisonParams) -> Section:
         part = counts[counts["domain"] == domain]
         total = int(part["domain_items"].max()) if len(part) else 0
         values[f"comparison_n_{domain}"] = total
-        on_domain = list(d.items.loc[_in_domains(d.items, [domain]), "item_id"])
+        on_domain = list(d.items.loc[in_domains(d.items, [domain]), "item_id"])
         sources[f"comparison_n_{domain}"] = on_domain
         sources[f"comparison_counts_{domain}"] = on_domain
         if total == 0:
@@ -158,7 +159,7 @@ def comparison_index(d: Data, p: ComparisonParams) -> Section:
     for domain in p.domains:
         part = merged[merged["domain"] == domain]
         # Ranks depend on every compared province's items on the domain.
-        on_domain = list(d.items.loc[_in_domains(d.items, [domain]), "item_id"])
+        on_domain = list(d.items.loc[in_domains(d.items, [domain]), "item_id"])
         first = part[part["rank"] == 1]
         lead = [label(x, p.names) for x in first["province"]]
         stable = int((part["min_rank"] == part["max_rank"]).sum())
@@ -183,18 +184,6 @@ def comparison_index(d: Data, p: ComparisonParams) -> Section:
     return Section(text, table, values, sens, sources=sources)
 
 
-def rank_range_figures(sens: pd.DataFrame, p: ComparisonParams) -> dict[str, Any]:
-    """One ``plots.rank_ranges`` figure per selected domain, saved in ``output_dir``.
-
-    Returns ``{glue key: Figure}`` for :func:`show_figures`.
-    """
-    from analysis.views.plots import rank_ranges
-
-    return {f"comparison_ranks_{domain}_fig":
-            rank_ranges(sens, domain, names=p.names, path=p.figure_path(f"ranks_{domain}"))
-            for domain in p.domains}
-
-
 def comparison_stats(d: Data, p: ComparisonParams) -> Section:
     """Independence test, count model and per-domain share tests, with their readings.
 
@@ -208,9 +197,9 @@ def comparison_stats(d: Data, p: ComparisonParams) -> Section:
     results: list[tuple[str, StatResult]] = [("all", indep), ("all", model)]
     bullets = [indep.reading, model.reading]
     values: dict[str, Any] = {"comparison_independence": indep.reading,
-                              "comparison_independence_p": _stat_p(indep),
+                              "comparison_independence_p": stat_p(indep),
                               "comparison_count_model": model.reading,
-                              "comparison_count_model_p": _stat_p(model)}
+                              "comparison_count_model_p": stat_p(model)}
     scoped_ids = list(in_scope["item_id"])
     sources = {key: scoped_ids for key in values}
     for domain in p.domains:
@@ -239,7 +228,7 @@ def comparison_stats(d: Data, p: ComparisonParams) -> Section:
         f"{names.get(t.name.split(' ')[0], t.name.split(' ')[0])}: {domain_label(scope)}",
         "valid": "yes" if t.valid else "no",
         "statistic": None if t.statistic is None else round(t.statistic, 3),
-        "p": _stat_p(t), "n items": t.n, "reading": t.reading, "method": t.method,
+        "p": stat_p(t), "n items": t.n, "reading": t.reading, "method": t.method,
     } for scope, t in results]).set_index("test")
     text = "\n".join(f"- {b}" for b in bullets)
     return Section(text, table, values, sources=sources)
@@ -251,11 +240,11 @@ def comparison_instruments(d: Data, p: ComparisonParams) -> Section:
     ``data`` feeds ``plots.instrument_mix_bars`` (domain ``"all items"``).
     """
     mix = _mix_all(d.items, d.provinces)
-    rows, by_side = [], {side: [] for side in SIDES}
+    rows, by_side = [], {side: [] for side in vocabulary().sides}
     for _, row in mix.iterrows():
         rows.append({"province": label(row["province"], p.names),
-                     **{side: int(row[f"n_{side}"]) for side in SIDES},
-                     **{f"{side} share": pct(row[f"share_{side}"]) for side in SIDES},
+                     **{side: int(row[f"n_{side}"]) for side in vocabulary().sides},
+                     **{f"{side} share": pct(row[f"share_{side}"]) for side in vocabulary().sides},
                      "sides used": int(row["n_sides_used"]), "item_ids": row["item_ids"]})
         for side in _dominant(row):
             by_side[side].append(label(row["province"], p.names))
@@ -285,7 +274,7 @@ def comparison_commitments(d: Data, p: ComparisonParams) -> Section:
     for row in com.itertuples():
         who = label(row.province, p.names)
         money = float(row.money_yuan)
-        mine = set(pooled.loc[_has_province(pooled, row.province), "item_id"])
+        mine = set(pooled.loc[has_province(pooled, row.province), "item_id"])
         money_ids = join_ids(money_figs.loc[money_figs["item_id"].isin(mine), "item_id"])
         rows.append({"province": who, "money": money_text(money) if money > 0 else "",
                      "money_yuan": money, "money figures": row.n_money_figures,

@@ -10,10 +10,7 @@ can never be read as markup. Glue values carry the same sentences as plain text
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
 
 import pandas as pd
 
@@ -32,7 +29,7 @@ _CITE = re.compile(r"\s*\{cite:p\}`([^`]*)`")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
-def _ids(ids: object) -> list[str]:
+def ids_list(ids: object) -> list[str]:
     """Ids from a ``;``-joined string or an iterable, unique, in order."""
     if ids is None:
         return []
@@ -42,14 +39,14 @@ def _ids(ids: object) -> list[str]:
 
 def cite(ids: object) -> str:
     """``{cite:p}`a,b``` for item ids (``;``-joined or iterable); ``""`` for none."""
-    parts = _ids(ids)
+    parts = ids_list(ids)
     return "{cite:p}`" + ",".join(parts) + "`" if parts else ""
 
 
 def plain_text(markdown: str) -> str:
     """A generated Markdown sentence as plain text: citations become ``(a, b)``, backslash
     escapes and ``**`` emphasis are removed."""
-    text = _CITE.sub(lambda m: " (" + ", ".join(_ids(m.group(1).replace(",", ";"))) + ")",
+    text = _CITE.sub(lambda m: " (" + ", ".join(ids_list(m.group(1).replace(",", ";"))) + ")",
                      markdown)
     return _ESCAPED.sub(r"\1", text.replace("**", ""))
 
@@ -64,7 +61,7 @@ def _cell(column: str, value: object) -> str:
         text = (f"{value:,.4g}" if not value.is_integer() or abs(value) >= 1e15
                 else f"{int(value)}" if abs(value) < 10_000 else f"{int(value):,}")
     elif column == "figure_ids":
-        text = ", ".join(_ids(value))
+        text = ", ".join(ids_list(value))
     elif column == "figure_id":  # the item is cited beside it: its own number is enough
         text = str(value).rsplit("-", 1)[-1]
     else:
@@ -89,31 +86,3 @@ def table_output(frame: pd.DataFrame) -> dict[str, str]:
     ``nb_mime_priority_overrides``), full HTML (Jupyter) and plain text."""
     return {"text/markdown": markdown_table(frame), "text/html": frame.to_html(),
             "text/plain": frame.to_string()}
-
-
-def glue_sources(values: Iterable[str], sources: Mapping[str, Iterable[str]]) -> None:
-    """Glue ``<key>__sources`` (JSON list of ids) for every value key that has sources.
-
-    A key without sources comes from the parameters alone; an empty list means the value
-    counts nothing (a zero)."""
-    from myst_nb import glue
-
-    for key in values:
-        if key in sources:
-            glue(key + SOURCES_SUFFIX, json.dumps(_ids(sources[key])), display=False)
-
-
-def show(section: Any, figures: Mapping[str, Any] | None = None, *, table: bool = True) -> None:
-    """Display a :class:`~analysis.views.common.Section` in a notebook cell: its text (Markdown),
-    its table (if ``table`` and it has rows), then ``figures`` (``{glue key: Figure}``, glued
-    and displayed); then glue its values and their sources."""
-    from IPython.display import Markdown, display
-
-    from analysis.views.common import glue_values, show_figures
-
-    display(Markdown(section.text))
-    if table and section.table is not None and len(section.table):
-        display(table_output(section.table), raw=True)
-    if figures:
-        show_figures(figures)
-    glue_values(section)

@@ -15,12 +15,13 @@ Resolution (done by validation, so a validated model holds only concrete values)
 - ``region`` / ``peers``: short name (江苏), full name (江苏省) or English name (Jiangsu,
   any case) -> the short name. ``peers=None`` -> every other province in the selected
   bulletins; the region itself is dropped from ``peers`` if listed.
-- ``domains``: codes of ``analysis.dataset.tables.DOMAINS``; a single string is one domain; kept in
-  the display order of ``DOMAINS``, duplicates dropped. Default: digital_government, ftz,
-  industrial.
+- ``domains``: domain ids of the codebook; a single string is one domain; kept in the
+  codebook's order, duplicates dropped. ``None`` (the default): every domain but the fallback
+  (``other``), so a domain added to the codebook is analysed without further edits.
 - ``bulletins``: ``None`` -> every bulletin id in the data.
-- ``weights``: ``None`` -> ``data/index_weights.yml``; a mapping REPLACES the file (indicators
-  not listed get weight 0, see ``analysis.compare.index.validate_weights``); stored renormalised.
+- ``weights``: ``None`` -> ``data/index_weights.yml`` over the declared defaults; a mapping
+  overrides the indicators it names and the others keep the project's weights (see
+  ``analysis.compare.index.validate_weights``); stored renormalised.
 - ``output_dir``: ``""`` -> ``_build/figures/<case>`` (``region-<slug>`` or ``comparison``);
   a relative path is taken from the current directory. Stored as an absolute ``Path``.
   Notebooks get figure paths from :meth:`NotebookParams.figure_path`, never typed in cells.
@@ -49,13 +50,12 @@ from pydantic import (
     model_validator,
 )
 
+from analysis.coding.vocab import vocabulary
 from analysis.common import paths
 from analysis.common.errors import InputError
-from analysis.compare.index import INDICATORS, indicator_names, load_weights, validate_weights
-from analysis.dataset.tables import DOMAINS, load_items, split_field
+from analysis.compare.index import indicator_names, project_weights, validate_weights
+from analysis.dataset.tables import load_items, split_field
 
-DEFAULT_REGION = "江苏"
-DEFAULT_DOMAINS: tuple[str, ...] = ("digital_government", "ftz", "industrial")
 DEFAULT_N_DRAWS = 1000
 DEFAULT_SEED = 0
 MAX_N_DRAWS = 100_000
@@ -169,6 +169,18 @@ def _as_list(value: Any) -> Any:
     return value
 
 
+def _check_choice(name: str, value: Sequence[str], valid: Sequence[str], what: str,
+                  noun: str) -> None:
+    """At least one value, each one of ``valid``; else one line naming the parameter."""
+    if not value:
+        raise InputError(f"parameter {name}", f"give at least one {noun}; valid: "
+                         f"{_valid(valid)}")
+    for item in value:
+        if item not in valid:
+            raise InputError(f"parameter {name}", f"{item!r} is not {what}; valid: "
+                             f"{_valid(valid)}")
+
+
 class NotebookParams(BaseModel):
     """Parameters shared by the templates. Validate with :func:`validate_params`.
 
@@ -179,14 +191,13 @@ class NotebookParams(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True,
                               arbitrary_types_allowed=True)
     template: ClassVar[str] = ""
-    #: Parameter names in the order of the template's parameters cell.
-    order: ClassVar[tuple[str, ...]] = ("domains", "bulletins", "weights", "output_dir")
 
-    domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS),
-                               description="policy domains analysed (codes)")
+    domains: list[str] | None = Field(
+        None, description="policy domains analysed (codebook ids); None = all but the fallback")
     bulletins: list[str] | None = Field(None, description="bulletin ids; None = all")
     weights: dict[str, float] | None = Field(
-        None, description="index weights; None = data/index_weights.yml")
+        None, description="index weights {indicator: weight}; None = data/index_weights.yml; "
+                           "indicators left out keep the project weight")
     output_dir: Path | str = Field("", description="folder for figure PNG/CSV; '' = default")
     _names: dict[str, str] = PrivateAttr(default_factory=dict)
 
@@ -197,15 +208,12 @@ class NotebookParams(BaseModel):
 
     @field_validator("domains")
     @classmethod
-    def _check_domains(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise InputError("parameter domains", f"give at least one domain; valid: "
-                             f"{_valid(DOMAINS)}")
-        for domain in value:
-            if domain not in DOMAINS:
-                raise InputError("parameter domains",
-                                 f"{domain!r} is not a domain; valid: {_valid(DOMAINS)}")
-        return [d for d in DOMAINS if d in value]
+    def _check_domains(cls, value: list[str] | None) -> list[str]:
+        vocab = vocabulary()
+        if value is None:
+            return list(vocab.analysed_domains)
+        _check_choice("domains", value, vocab.domains, "a domain", "domain")
+        return [d for d in vocab.domains if d in value]
 
     @field_validator("bulletins")
     @classmethod
@@ -213,24 +221,17 @@ class NotebookParams(BaseModel):
         data = _context(info)
         if value is None:
             return list(data.bulletins)
-        if not value:
-            raise InputError("parameter bulletins", f"give at least one bulletin id (or null "
-                             f"for all); valid: {_valid(data.bulletins)}")
-        for bulletin in value:
-            if bulletin not in data.bulletins:
-                raise InputError("parameter bulletins", f"{bulletin!r} is not a bulletin in "
-                                 f"the data; valid: {_valid(data.bulletins)}")
+        _check_choice("bulletins", value, data.bulletins, "a bulletin in the data",
+                      "bulletin id (or null for all)")
         return list(dict.fromkeys(value))
 
     @field_validator("weights", mode="before")
     @classmethod
     def _check_weights(cls, value: Any) -> dict[str, float]:
-        names = indicator_names(INDICATORS)
+        names = indicator_names()
+        base = project_weights()
         if value is None:
-            try:
-                return load_weights(paths.INDEX_WEIGHTS)
-            except ValueError as err:
-                raise InputError(paths.INDEX_WEIGHTS, str(err)) from None
+            return validate_weights(base)
         if not isinstance(value, Mapping):
             raise InputError("parameter weights", f"expected a mapping of indicator -> weight, "
                              f"got {value!r}; valid keys: {_valid(names)}")
@@ -239,7 +240,7 @@ class NotebookParams(BaseModel):
                 raise InputError("parameter weights", f"{key!r} is not an index indicator; "
                                  f"valid: {_valid(names)}")
         try:
-            return validate_weights(dict(value))
+            return validate_weights(dict(value), base=base)
         except ValueError as err:
             raise InputError("parameter weights", str(err)) from None
 
@@ -301,15 +302,17 @@ class RegionParams(NotebookParams):
     """Parameters of ``notebooks/region.ipynb``: one province against its peers."""
 
     template: ClassVar[str] = "region"
-    order: ClassVar[tuple[str, ...]] = ("region", "domains", "peers", "bulletins", "weights",
-                                        "output_dir")
 
-    region: str = Field(DEFAULT_REGION, description="the province (short, full or English name)")
+    region: str | None = Field(
+        None, description="the province (short, full or English name); None = the first "
+                          "province of the data in GB/T 2260 order")
     peers: list[str] | None = Field(None, description="comparison provinces; None = all others")
 
     @field_validator("region", mode="before")
     @classmethod
     def _region_str(cls, value: Any) -> Any:
+        if value is None:
+            return value
         if not isinstance(value, str) or not value.strip():
             raise InputError("parameter region", f"expected a province name, got {value!r}")
         return value
@@ -323,6 +326,11 @@ class RegionParams(NotebookParams):
     def _resolve(self, info: ValidationInfo) -> RegionParams:
         data = _context(info)
         bulletins = self.bulletins or list(data.bulletins)
+        if self.region is None:
+            found = data.provinces(bulletins)
+            if not found:
+                raise InputError("parameter region", "the selected bulletins name no province")
+            self.region = found[0]
         self.region = data.resolve_province(self.region, bulletins, "region")
         if self.peers is None:
             self.peers = [p for p in data.provinces(bulletins) if p != self.region]
@@ -359,8 +367,6 @@ class ComparisonParams(NotebookParams):
     """Parameters of ``notebooks/comparison.ipynb``: every province side by side."""
 
     template: ClassVar[str] = "comparison"
-    order: ClassVar[tuple[str, ...]] = ("domains", "bulletins", "weights", "output_dir",
-                                        "n_draws", "seed")
 
     n_draws: int = Field(DEFAULT_N_DRAWS, description="random weightings for rank ranges")
     seed: int = Field(DEFAULT_SEED, description="seed of the random weightings and tests")
@@ -392,9 +398,28 @@ MODELS: dict[str, type[NotebookParams]] = {"region": RegionParams,
 
 
 def parameter_names(template_name: str) -> list[str]:
-    """The parameters a template takes (the fields of its model)."""
-    model = _model(template_name)
-    return list(model.order)
+    """The parameters a template takes: the fields of its model, the one list of them (the
+    templates' parameters cells read it through :func:`template_defaults`)."""
+    return list(_model(template_name).model_fields)
+
+
+def template_defaults(template_name: str) -> dict[str, Any]:
+    """Every parameter of a template with its default, as the template's parameters cell sets
+    them (papermill's injected cell overrides them after it)."""
+    return {name: field.get_default(call_default_factory=True)
+            for name, field in _model(template_name).model_fields.items()}
+
+
+def template_values(template_name: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of a template as a notebook holds them (its globals)."""
+    return {name: namespace[name] for name in parameter_names(template_name)}
+
+
+def parameter_help(template_name: str) -> str:
+    """One line per parameter: name, default and meaning (for ``notebook --help``)."""
+    fields = _model(template_name).model_fields
+    return "\n".join(f"  {name} (default {field.get_default(call_default_factory=True)!r}): "
+                      f"{field.description}" for name, field in fields.items())
 
 
 def _model(template_name: str) -> type[NotebookParams]:
@@ -433,6 +458,7 @@ def validate_params(template_name: str, raw: Mapping[str, Any] | None = None,
 
 
 __all__ = [
-    "DEFAULT_DOMAINS", "DEFAULT_REGION", "MODELS", "ComparisonParams", "DataInfo",
-    "NotebookParams", "RegionParams", "glue_slug", "parameter_names", "validate_params",
+    "MODELS", "ComparisonParams", "DataInfo", "NotebookParams",
+    "RegionParams", "glue_slug", "parameter_help", "parameter_names", "template_defaults",
+    "template_values", "validate_params",
 ]

@@ -16,11 +16,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.coding.vocab import vocabulary
 from analysis.common.atomic import atomic_open
 from analysis.common.fonts import check_glyphs, setup_matplotlib, strict_glyphs
 from analysis.compare.indicators import peer_median
-from analysis.compare.stats import DOMAIN_LABELS
-from analysis.dataset.tables import SIDES
 
 Names = Mapping[str, str] | None
 SIDE_COLOURS = {"supply": "#4c72b0", "environment": "#55a868", "demand": "#c44e52"}
@@ -33,8 +32,9 @@ def province_label(province: str, names: Names = None) -> str:
 
 
 def domain_label(domain: str) -> str:
-    """English label of a domain code (``ftz`` -> ``FTZ``); unknown codes unchanged."""
-    return DOMAIN_LABELS.get(domain, domain)
+    """How text names a domain (codebook ``phrase``: ``ftz`` -> ``FTZ``); unknown codes
+    unchanged."""
+    return vocabulary().phrase(domain)
 
 
 def save_figure(fig: Figure, data: pd.DataFrame, path: Path | str | None) -> None:
@@ -94,11 +94,11 @@ def instrument_mix_bars(mix: pd.DataFrame, domain: str | None = None, names: Nam
                         shares: bool = True, path: Path | str | None = None) -> Figure:
     """Stacked bars of the supply / environment / demand mix per province (one domain)."""
     domain, part = _one_domain(mix, domain)
-    cols = [f"{'share' if shares else 'n'}_{side}" for side in SIDES]
+    cols = [f"{'share' if shares else 'n'}_{side}" for side in vocabulary().sides]
     labels = [province_label(p, names) for p in part["province"]]
     fig, ax = _new(7, 1.2 + 0.45 * len(part))
     left, y = np.zeros(len(part)), np.arange(len(part))
-    for side, col in zip(SIDES, cols, strict=True):
+    for side, col in zip(vocabulary().sides, cols, strict=True):
         vals = part[col].to_numpy(dtype=float)
         ax.barh(y, vals, left=left, color=SIDE_COLOURS[side], label=side)
         left += vals

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.compare.index import compute_index, leave_one_out, rank_sensitivity
+from analysis.coding.vocab import vocabulary
+from analysis.common.text import pct
+from analysis.compare.index import (
+    compute_index,
+    leave_one_out,
+    rank_sensitivity,
+    share_text,
+    weights_text,
+)
 from analysis.compare.indicators import (
     indicator_table,
     instrument_mix,
@@ -17,27 +25,25 @@ from analysis.compare.stats import (
     proportions,
     province_share_tests,
 )
-from analysis.dataset.tables import SIDES, issue_year, join_ids, split_field
+from analysis.dataset.tables import issue_year, join_ids, split_field
 from analysis.views.common import (
     ALL_ITEMS,
     Data,
     Section,
-    _bulletins_text,
-    _has_province,
-    _in_domains,
-    _is_first,
-    _stat_p,
-    _weights_text,
     and_list,
+    bulletins_text,
     ci_text,
     domains_text,
+    has_province,
+    in_domains,
+    is_first,
     label,
     labels,
     md_escape,
     money_text,
     page_text,
-    pct,
     plural,
+    stat_p,
 )
 from analysis.views.markdown import cite, plain_text
 from analysis.views.params import (
@@ -57,13 +63,13 @@ def region_scope(d: Data, p: RegionParams) -> Section:
     doms = [domain_label(x) for x in p.domains]
     # The scope comes from the parameters (peers, bulletins, domains, weights): no item sources.
     text = (f"**{label(p.region, p.names)}** compared with {plural(len(peers), 'peer')} "
-            f"({and_list(peers)}) in {_bulletins_text(p.bulletins or [])}; domains: "
-            f"{and_list(doms)}; policy-activity index with {_weights_text(p.weights or {})}.")
+            f"({and_list(peers)}) in {bulletins_text(p.bulletins or [])}; domains: "
+            f"{and_list(doms)}; policy-activity index with {weights_text(p.weights or {})}.")
     table = pd.DataFrame({"parameter": ["region", "peers", "bulletins", "domains",
                                         "weights", "output_dir"],
                           "value": [label(p.region, p.names), ", ".join(peers),
                                     ", ".join(p.bulletins or []), ", ".join(p.domains),
-                                    ", ".join(f"{k}={v:.3f}" for k, v in
+                                    ", ".join(f"{k}={share_text(v)}" for k, v in
                                               (p.weights or {}).items()),
                                     str(p.output_dir)]}).set_index("parameter")
     values = {p.key("label"): label(p.region, p.names), p.key("peers"): ", ".join(peers),
@@ -73,15 +79,15 @@ def region_scope(d: Data, p: RegionParams) -> Section:
 
 def region_overview(d: Data, p: RegionParams) -> Section:
     """How many items are about the province, in the selected domains, with firsts, figures."""
-    mine = d.items[_has_province(d.items, p.region)]
-    scoped = mine[_in_domains(mine, p.domains)]
-    nat = mine[_is_first(mine, "is_national_first")]
-    prov = mine[_is_first(mine, "is_provincial_first")]
+    mine = d.items[has_province(d.items, p.region)]
+    scoped = mine[in_domains(mine, p.domains)]
+    nat = mine[is_first(mine, "is_national_first")]
+    prov = mine[is_first(mine, "is_provincial_first")]
     figs = d.figures[d.figures["item_id"].isin(set(mine["item_id"]))]
     n, total = len(mine), len(d.bulletin_items)
     who = label(p.region, p.names)
     doms = and_list([domain_label(x) for x in p.domains])
-    text = (f"{who} appears in {n} of the {total} items of {_bulletins_text(p.bulletins or [])}"
+    text = (f"{who} appears in {n} of the {total} items of {bulletins_text(p.bulletins or [])}"
             f" {cite(mine['item_id'])}. {len(scoped)} of them "
             f"concern the selected domains ({doms})"
             + (f" {cite(scoped['item_id'])}" if 0 < len(scoped) < n else "")
@@ -112,7 +118,7 @@ def region_domains(d: Data, p: RegionParams) -> Section:
     rows, parts, readings, values = [], [], [], {}
     sources: dict[str, list[str]] = {}
     n_all = 0
-    own = list(d.items.loc[_has_province(d.items, p.region), "item_id"])
+    own = list(d.items.loc[has_province(d.items, p.region), "item_id"])
     for domain in p.domains:
         props = proportions(d.items, domain).set_index("province")
         mine = props.loc[p.region]
@@ -126,7 +132,7 @@ def region_domains(d: Data, p: RegionParams) -> Section:
         rows.append({"domain": domain_label(domain), "items": k, "of its items": n_all,
                      "share": pct(share), "95% CI (Wilson)": ci.removeprefix("95% CI "),
                      "peer median share": pct(peer_med),
-                     "Holm-adjusted p": _stat_p(test).removeprefix("p = "),
+                     "Holm-adjusted p": stat_p(test).removeprefix("p = "),
                      "item_ids": mine["item_ids"]})
         parts.append(f"{domain_label(domain)} {k} ({pct(share)}, {ci})"
                      + (f" {cite(mine['item_ids'])}" if k else ""))
@@ -185,7 +191,7 @@ def _mix_all(items: pd.DataFrame, provinces: Sequence[str]) -> pd.DataFrame:
 
 
 def _dominant(row: pd.Series) -> list[str]:
-    counts = {side: int(row[f"n_{side}"]) for side in SIDES}
+    counts = {side: int(row[f"n_{side}"]) for side in vocabulary().sides}
     top = max(counts.values())
     return [side for side, c in counts.items() if c == top and top > 0]
 
@@ -199,14 +205,14 @@ def region_instruments(d: Data, p: RegionParams) -> Section:
     mix = _mix_all(d.items, d.provinces)
     per_dom = instrument_mix(d.items, [p.region], p.domains)
     mine = mix[mix["province"] == p.region].iloc[0]
-    n = int(_has_province(d.items, p.region).sum())
+    n = int(has_province(d.items, p.region).sum())
     rows = []
     for _, row in pd.concat([mix[mix["province"] == p.region], per_dom]).iterrows():
         rows.append({"scope": domain_label(row["domain"]),
-                     **{side: int(row[f"n_{side}"]) for side in SIDES},
-                     **{f"{side} share": pct(row[f"share_{side}"]) for side in SIDES},
+                     **{side: int(row[f"n_{side}"]) for side in vocabulary().sides},
+                     **{f"{side} share": pct(row[f"share_{side}"]) for side in vocabulary().sides},
                      "sides used": int(row["n_sides_used"]), "item_ids": row["item_ids"]})
-    counts = [f"{int(mine[f'n_{s}'])} {s}-side" for s in SIDES]
+    counts = [f"{int(mine[f'n_{s}'])} {s}-side" for s in vocabulary().sides]
     top = _dominant(mine)
     peers = mix[mix["province"] != p.region]
     parts = []
@@ -231,7 +237,7 @@ def _commitment_figures(figures: pd.DataFrame) -> pd.DataFrame:
 def region_commitments(d: Data, p: RegionParams) -> Section:
     """Money, count targets and target years stated in the province's items, figure by figure."""
     who = label(p.region, p.names)
-    mine = d.items[_has_province(d.items, p.region)]
+    mine = d.items[has_province(d.items, p.region)]
     figs = _commitment_figures(d.figures[d.figures["item_id"].isin(set(mine["item_id"]))])
     issue = mine.set_index("item_id")["issue_date"]
     money = figs[figs["kind"] == "money"]
@@ -284,27 +290,27 @@ def _item_rows(items: pd.DataFrame, domains: Sequence[str] | None = None) -> pd.
                                                  strict=True)],
         "title": items["title"],
         "domains": items["domains"].map(domains_text),
-        "national first": np.where(_is_first(items, "is_national_first"), "yes", ""),
+        "national first": np.where(is_first(items, "is_national_first"), "yes", ""),
     })
     if domains is not None:
-        out["in selected domains"] = np.where(_in_domains(items, domains), "yes", "")
+        out["in selected domains"] = np.where(in_domains(items, domains), "yes", "")
     return out.set_index("item_id")
 
 
 def region_firsts(d: Data, p: RegionParams) -> Section:
     """Items of the province claiming a national (or provincial) first, with titles."""
     who = label(p.region, p.names)
-    mine = d.items[_has_province(d.items, p.region)]
-    nat = mine[_is_first(mine, "is_national_first")]
-    prov = mine[_is_first(mine, "is_provincial_first")]
+    mine = d.items[has_province(d.items, p.region)]
+    nat = mine[is_first(mine, "is_national_first")]
+    prov = mine[is_first(mine, "is_provincial_first")]
     listed = "; ".join(f"{md_escape(r.title)} {cite([r.item_id])} ({domains_text(r.domains)})"
                        for r in nat.itertuples())
     text = (f"{len(nat)} of {who}'s {plural(len(mine), 'item')} claim a national first"
             + (f": {listed}" if len(nat) else "") + f". {len(prov)} claim a provincial first"
             + (f" {cite(prov['item_id'])}" if len(prov) else "") + ".")
-    firsts = mine[_is_first(mine, "is_national_first") | _is_first(mine, "is_provincial_first")]
+    firsts = mine[is_first(mine, "is_national_first") | is_first(mine, "is_provincial_first")]
     table = _item_rows(firsts)
-    table["provincial first"] = np.where(_is_first(firsts, "is_provincial_first"), "yes", "")
+    table["provincial first"] = np.where(is_first(firsts, "is_provincial_first"), "yes", "")
     values = {p.key("n_national_first"): len(nat), p.key("n_provincial_first"): len(prov),
               p.key("firsts"): plain_text(text)}
     sources = {p.key("n_national_first"): list(nat["item_id"]),
@@ -355,23 +361,23 @@ def region_index(d: Data, p: RegionParams, n_draws: int = DEFAULT_N_DRAWS,
         values[p.key(f"rank_{domain}")] = r["label"]
         values[p.key(f"score_{domain}")] = round(s, 3)
         # A rank and a score depend on every compared province's items on the domain.
-        on_domain = list(d.items.loc[_in_domains(d.items, [domain]), "item_id"])
+        on_domain = list(d.items.loc[in_domains(d.items, [domain]), "item_id"])
         sources[p.key(f"rank_{domain}")] = on_domain
         sources[p.key(f"score_{domain}")] = on_domain
     text = f"Policy-activity index of {who} among the {n} provinces compared: " \
         + "; ".join(parts) + "."
     values[p.key("index")] = text
-    sources[p.key("index")] = list(d.items.loc[_in_domains(d.items, p.domains), "item_id"])
+    sources[p.key("index")] = list(d.items.loc[in_domains(d.items, p.domains), "item_id"])
     return Section(text, pd.DataFrame(rows).set_index("domain"), values, sens.reset_index(),
                    sources=sources)
 
 
 def region_items(d: Data, p: RegionParams) -> Section:
     """Every item about the province: id, page, title, domains, firsts."""
-    mine = d.items[_has_province(d.items, p.region)]
+    mine = d.items[has_province(d.items, p.region)]
     pages = [x for x in mine["page_start"].dropna().astype(int)] + \
         [x for x in mine["page_end"].dropna().astype(int)]
     where = f" on pages {min(pages)}-{max(pages)}" if pages else ""
     text = (f"The {plural(len(mine), 'item')} about {label(p.region, p.names)}{where} of "
-            f"{_bulletins_text(p.bulletins or [])}.")
+            f"{bulletins_text(p.bulletins or [])}.")
     return Section(text, _item_rows(mine, p.domains))
