@@ -1,27 +1,28 @@
 """Comparative analysis of Chinese regional policy bulletins.
 
-Modules, one concern each:
+The data flows raw text -> items -> coded tables -> indicators -> notebooks -> book, and the
+package is laid out the same way: each subpackage is one stage, and a stage imports only the
+stages above it in this tree (a test reads the imports and checks it)::
 
-- ``paths``: every file and folder the project reads or writes.
-- ``errors``: the one-line ``InputError`` for bad input.
-- ``atomic``: write-to-temp-then-rename helpers.
-- ``textio``: read a bulletin file (encoding detection, line ends).
-- ``ingest``: printed layout -> sections, items, paragraphs, pages, spans.
-- ``codebook``: load and validate ``data/codebook.yml``.
-- ``numerals`` / ``figures``: Chinese and Arabic numbers -> normalised figures.
-- ``coding``: automatic codes (regions, domains, instruments, firsts, issuing level).
-- ``review``: the analyst's overrides.
-- ``schema``: table schemas (the single source of the data dictionary).
-- ``dataset``: the pipeline that writes the processed tables.
-- ``agreement``: automatic coder versus reviewed coding.
-- ``buildstate``, ``digest``: is ``data/processed/`` up to date; content hashes.
-- ``tables``, ``indicators``, ``index``, ``stats``, ``plots``, ``fonts``: comparative analysis.
-- ``params``, ``views``, ``notebook``, ``nbtranslate``: notebook parameters, what the notebooks
-  display, executing one template.
-- ``cases``, ``fanout``, ``runner``: the report's notebook cases and their cached, parallel run.
-- ``book``, ``report``: the cited HTML/PDF book and ``python -m analysis report``.
-- ``synthetic``, ``bench``: synthetic bulletins (never in the report) and ``make bench``.
-- ``cli``: ``python -m analysis ...``.
+    analysis/
+      common/   shared layer: paths, errors, atomic, digest, text, yamlio, fonts, escape
+      ingest/   raw file -> items with pages and spans: textio, layout, parse
+      coding/   items -> codes; the codebook holds every vocabulary:
+                codebook, vocab, gazetteer, numerals, figure_units, figures, coder
+      dataset/  codes -> validated tables in data/processed:
+                schema, tables, review, agreement, state, build
+      compare/  tables -> indicators and statistics: cells, indicators, index, stats
+      views/    what the notebooks show:
+                params, plots, charts, markdown, common, region, comparison, display
+      run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
+                execute, dask_executor, runner, notebook, cases, fanout
+      book/     the cited HTML and PDF book: bibtex, citestyle, build, pdf, toc, audit,
+                chapters, fragments, appendix, pages
+      report.py   python -m analysis report: every stage in order
+      cli.py      python -m analysis ...
+
+Development tools (``devtools/``: synthetic bulletins, ``make bench``) and test helpers
+(``tests/support/``) live outside the package.
 """
 
 __version__ = "0.1.0"

@@ -36,8 +36,17 @@ def positive_int(text: str) -> int:
     return value
 
 
-def parser() -> argparse.ArgumentParser:
+def _parameters_epilog() -> str:
+    """The templates' parameters, from their models (imported only for ``notebook --help``)."""
+    from analysis.views.params import MODELS, parameter_help
+
+    return "\n\n".join(f"parameters of {name}:\n{parameter_help(name)}" for name in MODELS)
+
+
+def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    argv = sys.argv[1:] if argv is None else argv
+    wants_help = "notebook" in argv and ("-h" in argv or "--help" in argv)
     p = argparse.ArgumentParser(prog="python -m analysis",
                                 description="Chinese policy bulletins: ingest, code, analyse.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -76,7 +85,9 @@ def parser() -> argparse.ArgumentParser:
         "notebook", help="execute a notebook template (region | comparison) with parameters",
         description="Validate the parameters against the data, then execute the template "
                     "with papermill into OUT (written atomically). Bad parameters exit 2 "
-                    "before any kernel starts.")
+                    "before any kernel starts.",
+        epilog=_parameters_epilog() if wants_help else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     nb.add_argument("template", help="region, comparison, or the path of a template .ipynb")
     nb.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                     metavar=("NAME", "VALUE"),
@@ -91,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (one line on stderr for bad input)."""
-    args = parser().parse_args(argv)
+    args = parser(argv).parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except InputError as err:
@@ -182,6 +193,7 @@ def _run(args: argparse.Namespace) -> int:
 @command("agreement")
 def _agreement(args: argparse.Namespace) -> int:
     from analysis.dataset.agreement import agreement_report
+    from analysis.dataset.build import measure_agreement
 
-    print(agreement_report())
+    print(agreement_report(measure_agreement()))
     return 0

@@ -27,6 +27,7 @@ from typing import TextIO
 import pandas as pd
 
 from analysis.common import paths
+from analysis.common.text import display_path
 
 __all__ = ["ReportResult", "build_report", "pdf_pages", "read_agreement"]
 
@@ -71,13 +72,6 @@ def pdf_pages(pdf: Path) -> int | None:
     return None
 
 
-def _rel(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(paths.ROOT).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = True,
                  regions: Sequence[str] | None = None, out: TextIO = sys.stdout
                  ) -> ReportResult:
@@ -116,16 +110,16 @@ def _print(result: ReportResult, table: pd.DataFrame, agreement_report: object,
           f"cached, {len(result.failed_cases)} failed"
           + (f" ({', '.join(result.failed_cases)}: placeholder chapters)"
              if result.failed_cases else ""), file=out)
-    print(f"  data:      {_rel(paths.PROCESSED)}/ (items, figures, evidence, bulletins, "
+    print(f"  data:      {display_path(paths.PROCESSED)}/ (items, figures, evidence, bulletins, "
           "agreement)", file=out)
-    print(f"  executed:  {_rel(paths.BOOK / 'comparison')}/, {_rel(paths.REGIONS_BOOK)}/<slug>/",
-          file=out)
-    print(f"  manifest:  {_rel(paths.MANIFEST)}", file=out)
+    print(f"  executed:  {display_path(paths.BOOK / 'comparison')}/, "
+          f"{display_path(paths.REGIONS_BOOK)}/<slug>/", file=out)
+    print(f"  manifest:  {display_path(paths.MANIFEST)}", file=out)
     if result.html:
-        print(f"  HTML:      {_rel(result.html)} (built in {result.html_seconds:.1f} s)",
+        print(f"  HTML:      {display_path(result.html)} (built in {result.html_seconds:.1f} s)",
               file=out)
     if result.pdf:
-        print(f"  PDF:       {_rel(result.pdf)} ({result.pages} pages, built in "
+        print(f"  PDF:       {display_path(result.pdf)} ({result.pages} pages, built in "
               f"{result.pdf_seconds:.1f} s)", file=out)
     if result.error:
         print(f"error: book build failed: {result.error}", file=sys.stderr)

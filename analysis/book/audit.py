@@ -24,14 +24,15 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from analysis.coding.vocab import vocabulary
 from analysis.common.escape import escape_markdown
-from analysis.dataset.tables import DOMAINS
+from analysis.common.text import SENTENCE_END
 from analysis.views.markdown import SOURCES_SUFFIX, cite
 
 __all__ = ["GluedValue", "PageNumber", "audit_page", "glued_values", "raw_table",
            "sentence_around"]
 
-_SENTENCE_END = "。！？；!?;\n"
+_SENTENCE_END = SENTENCE_END + "\n"
 _FIGURE_ID = re.compile(r"^(?P<item>.+)-(?P<fig>f\d+)$")
 SENTENCE_LIMIT = 100
 #: Item lists longer than this are shown once, as a named source set.
@@ -109,7 +110,7 @@ def sentence_around(item: Mapping[str, object], text: str, start: int | None) ->
 def _evidence_rule(key: str, region: str | None) -> tuple[str, str] | None:
     """The coded fact a count key counts: ``(field, value)`` of ``evidence.csv``, or None."""
     tail = key.split("_n_", 1)[1] if "_n_" in key else ""
-    if tail in DOMAINS:
+    if tail in vocabulary().domains:
         return "domain", tail
     if region is None:
         return None

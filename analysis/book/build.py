@@ -5,12 +5,12 @@ Before Sphinx runs, :func:`prepare` copies the Chinese font bundled with zhplot 
 generated bibliography ``book/_generated/references.bib`` exists, writing it from an items frame
 when one is given and a placeholder otherwise (sphinxcontrib-bibtex fails on a missing file).
 
-Run ``python -m analysis.book.build [ROOT] [--pdf]`` to build from the command line.
+The PDF is built from the same sources by :mod:`analysis.book.pdf`; ``python -m analysis report``
+runs both.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -18,16 +18,15 @@ import shutil
 import subprocess
 import sys
 import time
-from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.book.bibtex import write_bibtex
 from analysis.common.atomic import write_text
+from analysis.common.fonts import FONT_FILE, font_path
 
 __all__ = [
-    "FONT_FILE",
     "PLACEHOLDER_BIB",
     "BookBuildError",
     "build_html",
@@ -39,7 +38,6 @@ __all__ = [
     "run_jupyter_book",
 ]
 
-FONT_FILE = "NotoSansSC-Regular.ttf"
 FONT_DIR = Path("book/_static/fonts")
 REFERENCES = Path("book/_generated/references.bib")
 TIMES_FILE = Path("_build/build-times.json")
@@ -59,10 +57,10 @@ class BookBuildError(RuntimeError):
 
 def bundled_font() -> Path:
     """Path of the NotoSansSC TTF shipped inside the zhplot package."""
-    path = Path(str(files("zhplot") / "fonts" / FONT_FILE))
-    if not path.is_file():
-        raise BookBuildError(f"bundled font not found: {path}")
-    return path
+    try:
+        return font_path()
+    except FileNotFoundError as err:
+        raise BookBuildError(str(err)) from None
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -180,25 +178,3 @@ def build_html(root: Path | str, *, items: pd.DataFrame | None = None, fresh: bo
     if not index.is_file():
         raise BookBuildError(f"build finished but {index} is missing")
     return index
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: build the HTML (and with ``--pdf`` the PDF) of the book at ROOT."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("root", nargs="?", default=".", type=Path)
-    parser.add_argument("--pdf", action="store_true", help="also build _build/pdf/book.pdf")
-    args = parser.parse_args(argv)
-    try:
-        print(build_html(args.root))
-        if args.pdf:
-            from analysis.book.pdf import build_pdf
-
-            print(build_pdf(args.root))
-    except BookBuildError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,8 +8,10 @@ it. The book reads a copy under ``book/_generated/`` in which
   parameters, input hashes and status, from the run manifest);
 * the ``parameters`` and ``injected-parameters`` cells are tagged ``remove-cell``: the reader
   sees the parameters in the provenance note, not as code;
-* every displayed figure becomes a numbered ``{glue:figure}`` with a caption, a link to the CSV
-  of its data (written beside the PNG by :mod:`analysis.views.plots`) and a provenance line.
+* every displayed figure becomes a numbered ``{glue:figure}`` with the caption its chart
+  declares (:mod:`analysis.views.charts`), a link to the CSV of its data (written beside the
+  image) and a provenance line; a figure no chart declares, or one without its CSV, is an
+  error.
 
 A case whose manifest status is ``failed`` (or that has no executed notebook) gets a Markdown
 placeholder chapter instead: case name, one-line error, where the executed notebook with the
@@ -27,30 +29,15 @@ from typing import Any
 
 import nbformat
 
+from analysis.coding.vocab import vocabulary
 from analysis.common.escape import escape_markdown
+from analysis.views.charts import parse_key
 
 __all__ = ["GLUE_MIME", "Chapter", "placeholder", "provenance", "reader_copy"]
 
 GLUE_MIME = "application/papermill.record/"
 REMOVE_TAGS = ("parameters", "injected-parameters")
 OK_STATUSES = ("ok", "cached")
-
-#: Figure captions by the figure's file stem (``heatmap``, ``ranks_ftz`` ...).
-CAPTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"heatmap"), "Items per province and domain. An item about several provinces "
-                             "or domains counts in each of its cells."),
-    (re.compile(r"ranks_(?P<domain>\w+)"),
-     "Policy-activity index rank of each province, {domain}: rank with the given weights "
-     "(dot), median rank (tick), and the 5-95% (thick) and min-max (thin) ranges over the "
-     "random weightings."),
-    (re.compile(r"instruments"), "Instrument uses by side (supply, environment, demand), "
-                                 "all items of each province."),
-    (re.compile(r"commitments"), "Money stated in the items of the selected domains, per "
-                                 "province (sum of the money figures)."),
-    (re.compile(r"profile"), "Share of {who}'s items per domain beside the median share of "
-                             "its peers."),
-)
-
 
 @dataclass(frozen=True)
 class Chapter:
@@ -103,20 +90,9 @@ def _retitle(nb: nbformat.NotebookNode, title: str) -> int:
     return 0
 
 
-def _caption(stem: str, who: str) -> str:
-    from analysis.views.plots import domain_label
-
-    for pattern, text in CAPTIONS:
-        match = pattern.fullmatch(stem)
-        if match:
-            domain = match.groupdict().get("domain")
-            return text.format(domain=domain_label(domain) if domain else "", who=who)
-    return f"Figure {stem}."
-
-
-def _figure_cell(key: str, stem: str, caption: str, csv: str | None, entry: Mapping[str, Any]
+def _figure_cell(key: str, caption: str, csv: str, entry: Mapping[str, Any]
                  ) -> nbformat.NotebookNode:
-    link = f" {{download}}`Data (CSV) <{csv}>`." if csv else " (no data file was written)."
+    link = f" {{download}}`Data (CSV) <{csv}>`."
     name = "fig-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
     source = (f"```{{glue:figure}} {key}\n:name: {name}\n:alt: {escape_markdown(caption)}\n\n"
               f"{escape_markdown(caption)}{link} Provenance: {provenance(entry, short=True)}\n"
@@ -143,6 +119,7 @@ def reader_copy(executed: Path, target: Path, chapter: Chapter, entry: Mapping[s
                 case_dir: Path) -> nbformat.NotebookNode:
     """The reader's copy of ``executed`` for ``target`` (not written): see the module doc."""
     nb = nbformat.read(executed, as_version=4)
+    domains = vocabulary().domains
     title_at = _retitle(nb, chapter.title)
     note = (":::{admonition} Provenance\n:class: provenance\n"
             f"{provenance(entry)} Numbers below are computed from the coded items; each "
@@ -159,11 +136,14 @@ def reader_copy(executed: Path, target: Path, chapter: Chapter, entry: Mapping[s
         if any(tag in tags for tag in REMOVE_TAGS) and "remove-cell" not in tags:
             tags.append("remove-cell")
         for key in _figure_outputs(cell):
-            stem = key.removeprefix(prefix).removesuffix("_fig")
-            csv_file = case_dir / f"{stem}.csv"
-            csv = os.path.relpath(csv_file, target.parent) if csv_file.is_file() else None
-            cells.append(_figure_cell(key, stem, _caption(stem, chapter.title),
-                                      Path(csv).as_posix() if csv else None, entry))
+            chart, domain = parse_key(key, prefix, domains)
+            csv_file = case_dir / f"{chart.stem(domain)}.csv"
+            if not csv_file.is_file():
+                raise FileNotFoundError(f"{executed}: figure {key!r} has no data file "
+                                        f"{csv_file.name} beside the notebook")
+            csv = Path(os.path.relpath(csv_file, target.parent)).as_posix()
+            cells.append(_figure_cell(key, chart.caption_for(domain, chapter.title), csv,
+                                      entry))
     nb.cells = cells
     return nb
 

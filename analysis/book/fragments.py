@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.book.audit import PageNumber
 from analysis.common.escape import escape_markdown as esc
+from analysis.common.text import pct
 from analysis.dataset.tables import split_field
 from analysis.views.common import label, plural
 from analysis.views.markdown import cite, markdown_table
@@ -30,10 +31,6 @@ def _pattern(pattern: str) -> str:
     characters (``[一-鿿]``) shown as ``\\u4e00-\\u9fff`` (its end points may have no glyph)."""
     return re.sub(r"([^\x00-\x7f])-([^\x00-\x7f])",
                   lambda m: f"\\u{ord(m[1]):04x}-\\u{ord(m[2]):04x}", pattern)
-
-
-def _pct(x: object) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{100 * float(x):.0f}%"  # type: ignore[arg-type]
 
 
 def data(bulletins: pd.DataFrame, items: pd.DataFrame, names: Mapping[str, str]) -> Fragment:
@@ -105,7 +102,7 @@ def agreement(table: pd.DataFrame, reviewed: Sequence[str], n_review_rows: int) 
     n = int(table["n_items"].max())
     shown = pd.DataFrame({
         "field": table["field"], "items": table["n_items"],
-        "agreement": table["agreement"].map(_pct),
+        "agreement": table["agreement"].map(pct),
         "Cohen's kappa": table["kappa"].map(lambda k: "undefined" if pd.isna(k) else f"{k:.2f}"),
         "kappa over": table["kappa_basis"]})
     low = table.sort_values(["agreement", "kappa"], na_position="last").iloc[0]
@@ -114,14 +111,14 @@ def agreement(table: pd.DataFrame, reviewed: Sequence[str], n_review_rows: int) 
     nums = [PageNumber(page, "items compared", str(n), src),
             PageNumber(page, "review rows", str(n_review_rows), "rows of data/review.csv")]
     for row in table.itertuples():
-        nums.append(PageNumber(page, f"agreement, {row.field}", _pct(row.agreement), src))
+        nums.append(PageNumber(page, f"agreement, {row.field}", pct(row.agreement), src))
         kappa = "undefined" if pd.isna(row.kappa) else f"{row.kappa:.2f}"
         nums.append(PageNumber(page, f"kappa, {row.field}", kappa, src))
     text = (f"The reviewed coding of {plural(len(reviewed), 'bulletin')} ({', '.join(reviewed)}; "
             f"{plural(n, 'item')}, {plural(n_review_rows, 'override row')} in "
             f"`data/review.csv`) against the automatic coding of the same items. Agreement is "
             f"the share of items whose codes are identical; kappa corrects it for chance. The "
-            f"lowest agreement is on {esc(str(low['field']))} ({_pct(low['agreement'])}).\n\n"
+            f"lowest agreement is on {esc(str(low['field']))} ({pct(low['agreement'])}).\n\n"
             + markdown_table(shown.set_index("field")) + "\n")
     return text, nums
 

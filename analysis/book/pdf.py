@@ -4,8 +4,9 @@ WeasyPrint on the full themed page is far too slow (NOTES-toolchain.md), so the 
 ``singlehtml`` build is reduced to its ``<article>`` content and printed with
 ``book/_static/print.css``, whose ``@font-face`` uses the bundled NotoSansSC TTF for every
 element. Before rendering, every visible character of the article must be in that font's cmap
-(else :class:`MissingGlyphError`); after rendering, ``pdffonts`` (Debian ``poppler-utils``) must
-list only embedded NotoSansSC fonts, i.e. nothing fell back to another font.
+(:func:`analysis.common.fonts.check_text`); after rendering, ``pdffonts`` (Debian
+``poppler-utils``) must list only embedded NotoSansSC fonts, i.e. nothing fell back to another
+font.
 """
 
 from __future__ import annotations
@@ -15,27 +16,19 @@ import re
 import shutil
 import subprocess
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from bs4 import BeautifulSoup, Tag
 
-from analysis.book.build import (
-    FONT_FILE,
-    BookBuildError,
-    prepare,
-    record_time,
-    run_jupyter_book,
-)
+from analysis.book.build import BookBuildError, prepare, record_time, run_jupyter_book
 from analysis.common.atomic import write_text
+from analysis.common.fonts import FONT_FILE, MissingGlyphError, check_text
 
 __all__ = [
-    "MissingGlyphError",
     "PdfFont",
     "build_pdf",
-    "check_glyphs",
     "pdf_fonts",
     "reduce_singlehtml",
     "verify_pdf_fonts",
@@ -47,14 +40,6 @@ REDUCED_NAME = "_pdf-article.html"
 _DROP = "script, style, link, noscript, button, .headerlink, .toggle-details, .sd-summary-up"
 # Code inputs that are hidden on screen are left out of the PDF.
 _DROP_CODE = ".tag_hide-input .cell_input, .tag_hide-cell, .tag_remove-input .cell_input"
-# Invisible characters that need no glyph: controls, format characters, separators.
-_NO_GLYPH_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
-
-
-class MissingGlyphError(BookBuildError):
-    """The book's text holds characters the bundled font cannot draw."""
-
-
 @dataclass(frozen=True)
 class PdfFont:
     """One row of ``pdffonts``."""
@@ -123,27 +108,6 @@ def reduce_singlehtml(page: Path, stylesheet: str) -> tuple[Path, str]:
     return reduced, article.get_text()
 
 
-def check_glyphs(text: str, font: Path) -> None:
-    """Raise :class:`MissingGlyphError` naming every visible character of ``text`` that is not
-    in the cmap of ``font`` (it would be drawn with a fallback font or as a box)."""
-    from fontTools.ttLib import TTFont
-
-    cmap = TTFont(font, lazy=True).getBestCmap()
-    missing = sorted(
-        {
-            char
-            for char in text
-            if ord(char) not in cmap and unicodedata.category(char) not in _NO_GLYPH_CATEGORIES
-        }
-    )
-    if missing:
-        listed = ", ".join(f"{char!r} U+{ord(char):04X}" for char in missing[:30])
-        raise MissingGlyphError(
-            f"{len(missing)} character(s) not in {font.name}: {listed}"
-            + (" ..." if len(missing) > 30 else "")
-        )
-
-
 def _poppler(tool: str) -> str:
     """Path of a poppler-utils program, or a clear error naming the Debian package."""
     found = shutil.which(tool)
@@ -207,7 +171,10 @@ def build_pdf(root: Path | str, *, fresh: bool = False, toc: Path | str | None =
     font = singlehtml / "_static" / "fonts" / FONT_FILE
     if not font.is_file():
         raise BookBuildError(f"{FONT_FILE} was not copied into {font.parent}")
-    check_glyphs(text, font)
+    try:
+        check_text(text, font)
+    except MissingGlyphError as err:
+        raise BookBuildError(f"PDF text: {err}") from None
 
     render_start = time.perf_counter()
     target = root / "_build" / "pdf" / "book.pdf"

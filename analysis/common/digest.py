@@ -1,13 +1,23 @@
-"""Content hashes shared by the data build's cache and the notebook runner's cache."""
+"""Content hashes shared by the data build's cache and the notebook runner's cache.
+
+Code is hashed by what a step can import, not by the whole package: :func:`modules_hash`
+follows the ``analysis`` imports of the given modules (module level and inside functions,
+parent packages included, since importing a module runs its packages' ``__init__``), so a
+change to the book builder neither re-codes the data nor re-executes a notebook.
+"""
 
 from __future__ import annotations
 
+import ast
 import hashlib
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from analysis.common import paths
 
 MISSING = "missing"
+PACKAGE = "analysis"
 
 
 def sha256_text(text: str) -> str:
@@ -25,13 +35,79 @@ def file_hash(path: Path | str) -> str:
 
 def code_hash(code_dir: Path = paths.PACKAGE_DIR) -> str:
     """Hash over every ``*.py`` below ``code_dir`` (relative path and content)."""
+    files = [p for p in sorted(Path(code_dir).rglob("*.py")) if "__pycache__" not in p.parts]
+    return _hash_files(files, Path(code_dir))
+
+
+def _hash_files(files: Iterable[Path], base: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(Path(code_dir).rglob("*.py")):
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(path.relative_to(code_dir).as_posix().encode() + b"\0")
+    for path in files:
+        digest.update(path.relative_to(base).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def module_file(name: str, package_dir: Path = paths.PACKAGE_DIR) -> Path | None:
+    """The file of module ``analysis.x.y`` (``x/y.py`` or ``x/y/__init__.py``), or None."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = package_dir.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_modules(source: str, module: str, is_package: bool = False) -> set[str]:
+    """Every ``analysis`` module that ``source`` (module ``module``) imports, anywhere in it:
+    ``from analysis.x import y`` yields ``analysis.x.y`` when that is a module, else
+    ``analysis.x``; relative imports are resolved."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = module.split(".")
+                parent = parent[: len(parent) - node.level + (1 if is_package else 0)]
+                base = ".".join([*parent, *([base] if base else [])])
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)
+    return {m for m in found if m.split(".")[0] == PACKAGE and module_file(m)}
+
+
+def _with_parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+@lru_cache(maxsize=64)
+def _closure(roots: tuple[str, ...], stamp: tuple[tuple[str, int], ...]) -> tuple[Path, ...]:
+    seen: dict[str, Path] = {}
+    todo = [p for r in roots for p in _with_parents(r)]
+    while todo:
+        name = todo.pop()
+        if name in seen or (path := module_file(name)) is None:
+            continue
+        seen[name] = path
+        source = path.read_text(encoding="utf-8")
+        for found in imported_modules(source, name, path.name == "__init__.py"):
+            todo += _with_parents(found)
+    return tuple(sorted(set(seen.values())))
+
+
+def module_closure(roots: Iterable[str]) -> list[Path]:
+    """The files of ``roots`` and of every ``analysis`` module they import, transitively."""
+    stamp = tuple((str(p), p.stat().st_mtime_ns)
+                  for p in sorted(paths.PACKAGE_DIR.rglob("*.py")) if "__pycache__" not in p.parts)
+    return list(_closure(tuple(sorted(roots)), stamp))
+
+
+def modules_hash(roots: Iterable[str]) -> str:
+    """Hash of the code ``roots`` can reach (see :func:`module_closure`)."""
+    return _hash_files(module_closure(roots), paths.PACKAGE_DIR)
 
 
 def files_hash(files: list[Path], extra: tuple[str, ...] = ()) -> str:

@@ -77,6 +77,33 @@ def strict_glyphs() -> Iterator[None]:
             raise
 
 
+#: Characters that draw nothing (controls, format marks, spaces): no glyph needed.
+_NO_GLYPH_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(path, lazy=True).getBestCmap())
+
+
+def check_text(text: str, font: Path | None = None) -> None:
+    """Raise :class:`MissingGlyphError` naming every visible character of ``text`` that is not
+    in the font (default: the bundled one); such a character would be drawn with a fallback
+    font or as a box."""
+    import unicodedata
+
+    font = font or font_path()
+    cmap = _cmap(Path(font))
+    missing = sorted({char for char in text if ord(char) not in cmap
+                      and unicodedata.category(char) not in _NO_GLYPH_CATEGORIES})
+    if missing:
+        listed = ", ".join(f"{char!r} U+{ord(char):04X}" for char in missing[:30])
+        raise MissingGlyphError(f"{len(missing)} character(s) not in {Path(font).name}: "
+                                f"{listed}" + (" ..." if len(missing) > 30 else ""))
+
+
 def check_glyphs(fig: Figure) -> None:
     """Render ``fig`` off-screen (PNG to memory) and raise MissingGlyphError on a missing glyph."""
     with strict_glyphs():

@@ -21,11 +21,14 @@ from analysis.coding.codebook import Codebook, load_codebook
 from analysis.coding.coder import Coder, Evidence
 from analysis.coding.figures import extract_figures
 from analysis.coding.gazetteer import Gazetteer
+from analysis.coding.vocab import Vocabulary, vocabulary
 from analysis.common import paths
 from analysis.common.atomic import atomic_open, write_text
 from analysis.common.errors import InputError
+from analysis.common.text import display_path
+from analysis.dataset.agreement import agreement_for
 from analysis.dataset.review import Override, apply_review, load_review
-from analysis.dataset.schema import TABLES, validate
+from analysis.dataset.schema import columns, validate
 from analysis.dataset.state import STAMP, inputs_digest, outputs, raw_bulletins, up_to_date
 from analysis.ingest.parse import Item, parse_bulletin
 from analysis.ingest.textio import BulletinText, read_bulletin
@@ -41,6 +44,7 @@ class Tables:
     evidence: pd.DataFrame
     bulletins: pd.DataFrame
     automatic_items: pd.DataFrame | None = None
+    vocab: Vocabulary | None = None
 
     def as_dict(self) -> dict[str, pd.DataFrame]:
         return {"items": self.items, "figures": self.figures, "evidence": self.evidence,
@@ -56,12 +60,13 @@ class Pipeline:
         self.codebook: Codebook = load_codebook(self.codebook_path)
         self.gazetteer = Gazetteer(self.codebook)
         self.coder = Coder(self.codebook, self.gazetteer)
+        self.vocab = vocabulary(self.codebook_path)
         self.review_path = review_path or paths.REVIEW
         shorts = {p.short: p.code for p in self.codebook.provinces}
         self.province_codes = shorts
         self.overrides: list[Override] = (
-            load_review(self.review_path, set(shorts)) if use_review else [])
-        self.sections = [s.name for s in self.codebook.sections]
+            load_review(self.review_path, set(shorts), self.vocab) if use_review else [])
+        self.sections = list(self.vocab.sections)
 
     def code_file(self, path: Path, encoding: str | None = None) -> Tables:
         """Code one bulletin file into validated tables."""
@@ -109,7 +114,7 @@ class Pipeline:
                     "start": start, "end": end, "page": page,
                 })
         out.bulletin = {
-            "bulletin_id": bulletin_id, "file": _relative(path), "sha256": bulletin.sha256,
+            "bulletin_id": bulletin_id, "file": display_path(path), "sha256": bulletin.sha256,
             "encoding": bulletin.encoding, "issue_date": meta.get("issue_date"),
             "n_items": len(items), "n_pages": parsed.n_pages,
             "paragraph_mode": parsed.paragraph_mode,
@@ -121,10 +126,11 @@ class Pipeline:
         parts = [p.pack() for p in parts]
 
         def frame(name: str, rows: list[tuple]) -> pd.DataFrame:
-            return pd.DataFrame(rows, columns=list(TABLES[name].columns))
+            return pd.DataFrame(rows, columns=columns(name))
 
         automatic = frame("items", [r for p in parts for r in p.items])
-        items = apply_review(automatic, self.overrides, self.review_path, self.province_codes)
+        items = apply_review(automatic, self.overrides, self.review_path, self.province_codes,
+                             self.vocab)
         reviewed = _pack("evidence", [r for p in parts for r in _review_evidence(
             self.overrides, p.bulletin["bulletin_id"])])
         return _validated(Tables(
@@ -132,7 +138,7 @@ class Pipeline:
             figures=frame("figures", [r for p in parts for r in p.figures]),
             evidence=frame("evidence", [r for p in parts for r in p.evidence] + reviewed),
             bulletins=frame("bulletins", _pack("bulletins", [p.bulletin for p in parts])),
-        ), automatic)
+        ), automatic, self.vocab)
 
 
 @dataclass
@@ -156,8 +162,8 @@ class Rows:
 
 
 def _pack(table: str, rows: list[dict]) -> list[tuple]:
-    columns = list(TABLES[table].columns)
-    return [tuple(map(row.get, columns)) for row in rows]
+    names = columns(table)
+    return [tuple(map(row.get, names)) for row in rows]
 
 
 _WORKER: Pipeline | None = None
@@ -229,7 +235,7 @@ def write_tables(tables: Tables, out_dir: Path | None = None,
     with contextlib.ExitStack() as stack:
         pending = []
         for name, frame in {**tables.as_dict(), **(extra or {})}.items():
-            frame = validate(name, frame)
+            frame = validate(name, frame, tables.vocab)
             target = out_dir / f"{name}.csv"
             handle = stack.enter_context(atomic_open(target.with_suffix(".csv.part")))
             frame.to_csv(handle, index=False, lineterminator="\n")
@@ -247,8 +253,6 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None,
     """Code every bulletin in ``data/raw/`` and write the processed tables and the coder's
     agreement with the review; skipped when the tables exist and their inputs are unchanged
     (``force`` rebuilds)."""
-    from analysis.dataset.agreement import agreement_for
-
     files = raw_bulletins(raw_dir)
     if not files:
         raise InputError(raw_dir or paths.RAW, "no bulletin .txt files")
@@ -256,20 +260,26 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None,
         return outputs(out_dir)
     jobs = min(os.cpu_count() or 1, len(files) // 50) or 1  # processes pay off on big corpora
     tables = Pipeline().code_files(files, jobs=jobs)
-    return write_tables(tables, out_dir, {"agreement": agreement_for(tables)},
+    return write_tables(tables, out_dir, {"agreement": agreement_of(tables)},
                         stamp=inputs_digest(files))
 
 
-def _validated(tables: Tables, automatic: pd.DataFrame | None = None) -> Tables:
-    frames = {name: validate(name, frame) for name, frame in tables.as_dict().items()}
-    return Tables(**frames, automatic_items=automatic)
+def agreement_of(tables: Tables) -> pd.DataFrame:
+    """The coder's agreement with the review over the reviewed bulletins of ``tables``."""
+    if tables.automatic_items is None:
+        raise ValueError("tables carry no automatic items")
+    return agreement_for(tables.items, tables.automatic_items, tables.bulletins, tables.vocab)
 
 
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
+def measure_agreement(raw_dir: Path | None = None) -> pd.DataFrame:
+    """Agreement table over all reviewed bulletins in ``data/raw/``."""
+    return agreement_of(Pipeline().code_files(raw_bulletins(raw_dir)))
+
+
+def _validated(tables: Tables, automatic: pd.DataFrame | None = None,
+               vocab: Vocabulary | None = None) -> Tables:
+    frames = {name: validate(name, frame, vocab) for name, frame in tables.as_dict().items()}
+    return Tables(**frames, automatic_items=automatic, vocab=vocab)
 
 
 def _item_row(item: Item, item_id: str, bulletin_id: str, meta: dict, codes, body: str) -> dict:

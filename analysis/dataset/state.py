@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.common import paths
-from analysis.common.digest import code_hash, files_hash
+from analysis.common.digest import files_hash, modules_hash
 
+#: The module that codes the data: its import closure is the code the tables depend on.
+BUILD_MODULE = "analysis.dataset.build"
 #: File in ``data/processed/`` holding the digest of the inputs the tables were built from.
 STAMP = ".inputs.sha256"
 OUTPUTS = ("items", "figures", "evidence", "bulletins", "agreement")
@@ -20,9 +22,11 @@ def raw_bulletins(raw_dir: Path | None = None) -> list[Path]:
 
 def inputs_digest(files: list[Path]) -> str:
     """Digest of everything the tables depend on: the raw bulletins and their sidecars, the
-    codebook, the review file and the package code."""
+    codebook, the review file and the code the data build can import (not the analysis,
+    notebook or book code)."""
     sidecars = [paths.sidecar_for(f) for f in files]
-    return files_hash([*files, *sidecars, paths.CODEBOOK, paths.REVIEW], (code_hash(),))
+    return files_hash([*files, *sidecars, paths.CODEBOOK, paths.REVIEW],
+                      (modules_hash([BUILD_MODULE]),))
 
 
 def outputs(out_dir: Path | None = None) -> dict[str, Path]:

@@ -24,6 +24,7 @@ import nbformat
 
 from analysis.common import paths
 from analysis.common.digest import code_hash, file_hash, sha256_text
+from analysis.common.text import display_path
 from analysis.run.plan import Case
 
 #: Data files read by every case, or ``f(case) -> files`` (added to ``Case.data_files``).
@@ -52,15 +53,6 @@ def params_hash(parameters: Mapping[str, Any]) -> str:
     return sha256_text(canonical_json(dict(parameters)))
 
 
-def display_path(path: Path | str) -> str:
-    """``path`` relative to the project root if inside it (stable manifest keys), else absolute."""
-    resolved = Path(path).resolve()
-    try:
-        return resolved.relative_to(paths.ROOT).as_posix()
-    except ValueError:
-        return resolved.as_posix()
-
-
 def case_data_files(case: Case, data_files: DataFiles = ()) -> list[Path]:
     """The case's own data files plus the run's common ones, without duplicates."""
     common = data_files(case) if callable(data_files) else data_files
@@ -68,6 +60,10 @@ def case_data_files(case: Case, data_files: DataFiles = ()) -> list[Path]:
     for path in (*case.data_files, *common):
         seen.setdefault(display_path(path), Path(path))
     return list(seen.values())
+
+
+#: The code hash of one case (e.g. of what its template can import).
+CodeOf = Callable[[Case], str]
 
 
 @dataclass(frozen=True)
@@ -105,16 +101,20 @@ class Fingerprint:
 
 
 class Hasher:
-    """Computes fingerprints; file, template and code hashes are computed once per run."""
+    """Computes fingerprints; file, template and code hashes are computed once per run. The
+    code hash is ``code_of(case)`` when given (the project hashes what each template can
+    import), else the hash of every module below ``code_dir``."""
 
     def __init__(
         self,
         data_files: DataFiles = (),
         code_dir: Path = paths.PACKAGE_DIR,
         deps_file: Path = paths.CONSTRAINTS,
+        code_of: CodeOf | None = None,
     ) -> None:
         self.data_files = data_files
-        self.code = code_hash(code_dir)
+        self.code_of = code_of
+        self.code = code_hash(code_dir)  # the cases' code without code_of; the code version
         self.deps = file_hash(deps_file)
         self._files: dict[str, str] = {}
         self._templates: dict[Path, str] = {}
@@ -134,7 +134,7 @@ class Hasher:
         return Fingerprint(
             template=self._templates[template],
             params=params_hash(case.parameters),
-            code=self.code,
+            code=self.code_of(case) if self.code_of else self.code,
             deps=self.deps,
             data=data,
         )
@@ -180,27 +180,6 @@ def decide(
     old = Fingerprint.from_dict(entry.get("inputs") or {})
     reasons = changed_inputs(old, fingerprint) if old else []
     return True, "; ".join(reasons) or "inputs changed"
-
-
-def explain(
-    cases: Sequence[Case],
-    *,
-    data_files: DataFiles = (),
-    manifest_path: Path = paths.MANIFEST,
-    force: bool = False,
-    code_dir: Path = paths.PACKAGE_DIR,
-    deps_file: Path = paths.CONSTRAINTS,
-) -> list[tuple[Case, bool, str]]:
-    """For each case: will it run, and why (``"cached (key 3fa2c1d0.. unchanged)"``, ...)."""
-    from analysis.run.manifest import Manifest
-
-    manifest = Manifest.load(manifest_path)
-    hasher = Hasher(data_files, code_dir, deps_file)
-    result = []
-    for case in cases:
-        will_run, reason = decide(case, hasher.fingerprint(case), manifest.get(case.name), force)
-        result.append((case, will_run, reason))
-    return result
 
 
 def format_explain(explanations: Sequence[tuple[Case, bool, str]]) -> str:

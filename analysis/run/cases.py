@@ -33,6 +33,33 @@ def _validate(template_name: str, params: Mapping[str, Any]) -> None:
     validate_params(template_name, params)
 
 
+def template_imports(path: Path) -> list[str]:
+    """The ``analysis`` modules a template's code cells import (IPython magics skipped)."""
+    import nbformat
+
+    from analysis.common.digest import imported_modules
+
+    found: set[str] = set()
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code":
+            code = "\n".join(line for line in cell.source.splitlines()
+                             if not line.lstrip().startswith(("%", "!")))
+            found |= imported_modules(code, "__template__")
+    return sorted(found)
+
+
+def code_of(case: Case) -> str:
+    """A case's code hash: the code its template can import (not the book or the runner)."""
+    from analysis.common.digest import modules_hash
+
+    return modules_hash(template_imports(case.template))
+
+
+def _declared(template_path: Path) -> set[str]:
+    """The parameters of a project template: the fields of its model."""
+    return set(parameter_names(template_path.stem))
+
+
 def region_slugs(regions: Sequence[str] | None = None) -> dict[str, str]:
     """``{slug: province}`` for ``regions`` (names in any accepted spelling; default: every
     province in the data)."""
@@ -67,8 +94,8 @@ def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None 
     cases: list[Case] = []
     if "comparison" in templates:
         cases += plan_cases([template("comparison")], None, params_for, paths.BOOK,
-                            validate=_validate)
+                            validate=_validate, declared=_declared)
     if "region" in templates:
         cases += plan_cases([template("region")], region_slugs(regions), params_for,
-                            paths.REGIONS_BOOK, validate=_validate)
+                            paths.REGIONS_BOOK, validate=_validate, declared=_declared)
     return cases

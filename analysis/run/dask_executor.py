@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import tempfile
 import time
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from analysis.common.errors import InputError
 from analysis.run.execute import OnResult, OnStart
 from analysis.run.manifest import CaseResult, now_iso, one_line
 from analysis.run.plan import Case
@@ -44,42 +42,12 @@ def task_payload(
 
 def execute_case_task(payload: dict[str, Any]) -> dict[str, Any]:
     """Worker side: execute one case with papermill; never raises for a failing notebook."""
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    from analysis.run.execute import run_papermill
 
-    from analysis.common import atomic
-    from analysis.run.execute import IPCKernelManager, error_line
-
-    output = Path(payload["output"])
-    output.parent.mkdir(parents=True, exist_ok=True)
     start, began = now_iso(), time.monotonic()
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".tmp.ipynb", dir=output.parent)
-    os.close(fd)
-    error = None
-    try:
-        try:
-            papermill.execute_notebook(
-                payload["template"],
-                tmp,
-                parameters=payload["parameters"],
-                kernel_name=payload["kernel_name"],
-                cwd=payload["cwd"],
-                progress_bar=False,
-                execution_timeout=payload["timeout"],
-                kernel_manager_class=IPCKernelManager,
-            )
-        except PapermillExecutionError as err:
-            error = error_line(err)
-        except Exception as err:  # dead kernel, timeout, bad template ...
-            error = one_line(f"{type(err).__name__}: {err}")
-        if os.path.getsize(tmp) > 0:  # papermill saved the (possibly failed) notebook
-            nb = nbformat.read(tmp, as_version=4)
-            nb.metadata["papermill"]["output_path"] = payload["output"]
-            atomic.write_text(output, nbformat.writes(nb))
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    error = run_papermill(payload["template"], payload["output"], payload["parameters"],
+                          kernel_name=payload["kernel_name"], cwd=payload["cwd"],
+                          timeout=payload["timeout"])
     return {
         "name": payload["name"],
         "status": "failed" if error else "ok",
@@ -106,7 +74,11 @@ def execute_dask(
     """
     if not cases:
         return
-    from distributed import Client, LocalCluster, as_completed
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError("--executor dask", "dask is not installed; install the project with "
+                         "its dask extra: pip install -e '.[dask]'") from None
 
     cluster = None
     if scheduler:

@@ -293,6 +293,45 @@ def finalize_notebook(nb: nbformat.NotebookNode, output: Path) -> str | None:
     return error
 
 
+def run_papermill(template: Path | str, output: Path | str, parameters: dict[str, Any], *,
+                  kernel_name: str, cwd: Path | str, timeout: float | None = None) -> str | None:
+    """Execute ``template`` with papermill (IPC kernel, readable injected parameters) into a
+    temporary file beside ``output``, then publish it under ``output``.
+
+    Returns None, or the one-line error of a failed run: a cell that raised, a cell past
+    ``timeout``, a dead kernel. The executed notebook (with the traceback of a failed cell)
+    is kept whenever papermill wrote one. An interrupt removes the temporary file and
+    propagates."""
+    import papermill
+
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".tmp.ipynb", dir=output.parent)
+    os.close(fd)
+    error = None
+    try:
+        try:
+            papermill.execute_notebook(
+                str(template), tmp, parameters=parameters, kernel_name=kernel_name,
+                cwd=str(cwd), progress_bar=False, execution_timeout=timeout,
+                kernel_manager_class=IPCKernelManager)  # IPC, not TCP
+        except PapermillExecutionError as err:
+            error = error_line(err)
+        except Exception as err:  # cell timeout, dead kernel, ...
+            first = (str(err).strip().splitlines() or [""])[0]
+            error = one_line(f"{type(err).__name__}: {first}")
+        if os.path.getsize(tmp) > 0:  # papermill saved the (possibly failed) notebook
+            nb = nbformat.read(tmp, as_version=4)
+            nb.metadata.setdefault("papermill", {})["output_path"] = str(output)
+            atomic.write_text(output, nbformat.writes(nb))
+        elif error is None:
+            error = "papermill wrote no notebook"
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return error
+
+
 # --------------------------------------------------------------------------- pool
 
 

@@ -32,7 +32,8 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
     planned = cases.plan(regions, params)
     result = run(planned, jobs=jobs, force=force, executor=executor, scheduler=scheduler,
                  data_files=cases.DATA_FILES, manifest_path=paths.MANIFEST,
-                 explain_only=explain_only, warmup=cases.WARMUP, quiet=quiet)
+                 explain_only=explain_only, warmup=cases.WARMUP, quiet=quiet,
+                 code_of=cases.code_of)
     if explain_only:
         print(format_explain(result.explanations))
     elif result.failed:

@@ -18,7 +18,8 @@ from typing import Any
 
 from analysis.common import atomic, paths
 from analysis.common.errors import InputError
-from analysis.run.cache import Fingerprint, display_path
+from analysis.common.text import display_path
+from analysis.run.cache import Fingerprint
 from analysis.run.plan import Case
 
 VERSION = 1

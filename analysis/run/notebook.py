@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from analysis.common import atomic, paths
+from analysis.common import paths
 from analysis.common.errors import InputError
 from analysis.views.params import MODELS, NotebookParams, validate_params
 
@@ -123,14 +122,6 @@ def default_output_dir(output: Path) -> Path:
     return output.parent / f"{output.stem}_figures"
 
 
-def _error_line(exc: BaseException) -> str:
-    name = getattr(exc, "ename", type(exc).__name__)
-    value = str(getattr(exc, "evalue", "") or "").strip().splitlines()
-    cell = getattr(exc, "exec_count", None)
-    where = f"cell [{cell}]" if cell is not None else "execution"
-    return f"{where}: {name}: {value[0] if value else ''}".rstrip(": ")
-
-
 def execute_template(
     template: str | Path,
     parameters: Mapping[str, Any],
@@ -160,35 +151,15 @@ def execute_template(
     given["output_dir"] = str(params.output_dir)
     check_kernel(kernel_name)
 
-    import papermill as pm
+    from analysis.run.execute import run_papermill
 
-    from analysis.run.execute import IPCKernelManager  # also installs nbtranslate
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".tmp.ipynb",
-                                    dir=output.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     start = time.perf_counter()
-    failure: BaseException | None = None
-    try:
-        with _kernel_env():
-            pm.execute_notebook(str(path), str(tmp), parameters=given, kernel_name=kernel_name,
-                                cwd=str(cwd or output.parent), progress_bar=False,
-                                execution_timeout=timeout,
-                                kernel_manager_class=IPCKernelManager)  # IPC, not TCP
-    except pm.PapermillExecutionError as err:
-        failure = err
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if tmp.stat().st_size == 0:  # papermill failed before writing anything
-        tmp.unlink(missing_ok=True)
-        raise NotebookFailed(f"{output}: {_error_line(failure)}") if failure else \
-            NotebookFailed(f"{output}: papermill wrote no notebook")
-    atomic.publish(tmp, output)
-    if failure is not None:
-        raise NotebookFailed(f"{output}: {_error_line(failure)}")
+    with _kernel_env():
+        error = run_papermill(path, output, given, kernel_name=kernel_name,
+                              cwd=cwd or output.parent, timeout=timeout)
+    if error is not None:
+        kept = " (the executed notebook is kept there)" if output.is_file() else ""
+        raise NotebookFailed(f"{output}: {error}{kept}")
     return NotebookRun(output, params, time.perf_counter() - start)
 
 

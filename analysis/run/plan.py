@@ -99,6 +99,7 @@ def plan_cases(
     *,
     data_files: Sequence[Path | str] | PerCase = (),
     validate: Validator | None = None,
+    declared: Callable[[Path], set[str]] = declared_parameters,
 ) -> list[Case]:
     """The case matrix ``templates x regions``.
 
@@ -108,7 +109,8 @@ def plan_cases(
       ``out_root/<slug>/<template>/<template>.ipynb`` (several), and
       ``out_root/<template>/<template>.ipynb`` without regions: one folder per case.
     - ``region`` and ``output_dir`` (the case folder) are added to the parameters when the
-      template's parameters cell declares them and ``params`` does not set them.
+      template declares them (``declared(template)``: by default the names its parameters cell
+      assigns) and ``params`` does not set them.
     - ``validate(template_name, parameters)`` runs for every case; all errors are collected
       and raised as one :class:`PlanError` (an ``InputError``) before anything executes.
     """
@@ -118,7 +120,7 @@ def plan_cases(
     for template in map(Path, templates):
         if not template.is_file():
             raise InputError(template, "notebook template not found")
-        declared = declared_parameters(template)
+        names = declared(template)
         name = template.stem
         for slug, region in items:
             if slug is None:
@@ -128,9 +130,9 @@ def plan_cases(
             else:
                 out_dir, case_name = out_root / slug / name, f"{name}/{slug}"
             parameters = dict(_resolve(params, name, region) or {})
-            if region is not None and "region" in declared:
+            if region is not None and "region" in names:
                 parameters.setdefault("region", region)
-            if "output_dir" in declared:
+            if "output_dir" in names:
                 parameters.setdefault("output_dir", str(out_dir))
             files = tuple(Path(p) for p in _resolve(data_files, name, region) or ())
             cases.append(Case(case_name, template, parameters, out_dir / f"{name}.ipynb", files))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.common import paths
-from analysis.run.cache import DataFiles, Fingerprint, Hasher, decide, explain, format_explain
+from analysis.run.cache import CodeOf, DataFiles, Fingerprint, Hasher, decide, format_explain
 from analysis.run.manifest import CaseResult, Manifest, code_version, status_table
 from analysis.run.plan import (
     Case,
@@ -51,6 +51,26 @@ __all__ = [
 ]
 
 EXECUTORS = ("local", "dask")
+
+
+def explain(
+    cases: Sequence[Case],
+    *,
+    data_files: DataFiles = (),
+    manifest_path: Path = paths.MANIFEST,
+    force: bool = False,
+    code_dir: Path = paths.PACKAGE_DIR,
+    deps_file: Path = paths.CONSTRAINTS,
+    code_of: CodeOf | None = None,
+) -> list[tuple[Case, bool, str]]:
+    """For each case: will it run, and why (``"cached (key 3fa2c1d0.. unchanged)"``, ...)."""
+    manifest = Manifest.load(manifest_path)
+    hasher = Hasher(data_files, code_dir, deps_file, code_of)
+    result = []
+    for case in cases:
+        will_run, reason = decide(case, hasher.fingerprint(case), manifest.get(case.name), force)
+        result.append((case, will_run, reason))
+    return result
 
 
 @dataclass
@@ -96,6 +116,7 @@ def run(
     quiet: bool = False,
     code_dir: Path = paths.PACKAGE_DIR,
     deps_file: Path = paths.CONSTRAINTS,
+    code_of: CodeOf | None = None,
 ) -> RunResult:
     """Execute the cases whose inputs changed; record every result in the manifest.
 
@@ -111,7 +132,8 @@ def run(
     - ``warmup``: code run once per kernel, e.g. ``"import pandas, matplotlib.pyplot"``.
     - ``on_event(kind, case)``: called for ``cached``, ``start``, ``ok``, ``failed``.
     - ``code_dir`` / ``deps_file``: what "code" and "dependencies" hash (tests point them
-      elsewhere).
+      elsewhere); ``code_of(case)``, when given, is the case's code hash instead (the project
+      hashes what each template can import).
 
     A failed case does not stop the others; a KeyboardInterrupt shuts kernels down, keeps the
     manifest entries of finished cases and propagates.
@@ -122,7 +144,7 @@ def run(
     check_unique(cases)
     validate_cases(cases, validate)
     manifest = Manifest.load(manifest_path)
-    hasher = Hasher(data_files, code_dir, deps_file)
+    hasher = Hasher(data_files, code_dir, deps_file, code_of)
     fingerprints: dict[str, Fingerprint] = {c.name: hasher.fingerprint(c) for c in cases}
     explanations = [
         (case, *decide(case, fingerprints[case.name], manifest.get(case.name), force))
