@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint bench venv sysdeps clean
+.PHONY: report test test-fast lint bench venv sysdeps clean
 
 venv: $(STAMP)
 
@@ -24,6 +24,11 @@ report: $(STAMP) sysdeps
 test: $(STAMP) sysdeps
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# The edit loop: ruff and the tests that execute no notebook and build no book.
+test-fast: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

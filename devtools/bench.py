@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.common import paths
+from devtools.project import copy_project, project_env
 
 # --------------------------------------------------------------------------- results (pure)
 
@@ -216,30 +217,6 @@ def _format_d(res: BenchResults) -> list[str]:
 
 
 # --------------------------------------------------------------------------- measuring
-
-#: What a project copy needs to code the data and execute the notebooks.
-PROJECT_FILES = ("data/codebook.yml", "data/review.csv", "data/index_weights.yml", "notebooks",
-                 "constraints.txt")
-
-
-def copy_project(dest: Path, source: Path | None = None, raw: bool = True) -> Path:
-    """Copy the inputs of the project at ``source`` (default: this checkout) into ``dest``;
-    with ``raw`` also ``data/raw``. Returns ``dest``, ready to be a ``BULLETIN_ROOT``."""
-    source = source or paths.PACKAGE_DIR.parent
-    (dest / "data").mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES + (("data/raw",) if raw else ()):
-        src, dst = source / name, dest / name
-        if src.is_dir():
-            shutil.copytree(src, dst)
-        else:
-            shutil.copy2(src, dst)
-    return dest
-
-
-def project_env(root: Path, **extra: str) -> dict[str, str]:
-    """This environment with ``BULLETIN_ROOT=root``."""
-    return {**os.environ, "BULLETIN_ROOT": str(root), **extra}
-
 
 def run_cli(root: Path, *args: str, timeout: float = 1800) -> CliRun:
     """``python -m analysis ARGS`` in the project ``root``, timed."""
