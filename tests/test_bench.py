@@ -15,7 +15,6 @@ from devtools.bench import (
     IngestRun,
     Progress,
     append_review_row,
-    copy_project,
     format_results,
     median,
     one_item_change,
@@ -24,6 +23,7 @@ from devtools.bench import (
     seconds_text,
     verdict,
 )
+from devtools.project import copy_project
 
 from conftest import ROOT
 
@@ -125,5 +125,6 @@ def test_copy_project_takes_the_inputs_only(tmp_path: Path) -> None:
     assert (root / "data" / "codebook.yml").is_file()
     assert (root / "notebooks" / "region.ipynb").is_file()
     assert (root / "constraints.txt").is_file()
-    assert not (root / "data" / "raw").exists() and not (root / "data" / "processed").exists()
-    assert not (root / "book").exists()
+    assert list((root / "data" / "raw").iterdir()) == []
+    assert not (root / "data" / "processed").exists()
+    assert (root / "book" / "intro.md").is_file() and not (root / "book" / "_generated").exists()

@@ -281,7 +281,8 @@ def test_pdf(book: Path, tmp_path: Path) -> None:
 
 def test_pdf_refuses_missing_glyphs(tmp_path: Path) -> None:
     from analysis.book.build import bundled_font
-    from analysis.book.pdf import MissingGlyphError, check_glyphs
+    from analysis.common.fonts import MissingGlyphError
+    from analysis.common.fonts import check_text as check_glyphs
 
     check_glyphs("江苏省 ABS 100%「」，。\u200b\n", bundled_font())
     with pytest.raises(MissingGlyphError, match="U\\+1F600"):

@@ -1,15 +1,14 @@
 """The command line as a user runs it: real subprocesses, real files."""
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SEED
-from synthetic import bulletin_text
+from conftest import ROOT, SEED, make_project
+from support.synthetic import bulletin_text
 
 
 def run(*args, root=None, cwd=None):
@@ -22,12 +21,8 @@ def run(*args, root=None, cwd=None):
 
 @pytest.fixture
 def project(tmp_path):
-    """A copy of the project's data folder to break things in."""
-    root = tmp_path / "proj"
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
-    shutil.copy(ROOT / "data" / "codebook.yml", root / "data" / "codebook.yml")
-    shutil.copy(ROOT / "data" / "review.csv", root / "data" / "review.csv")
-    return root
+    """A copy of the project to break things in."""
+    return make_project(tmp_path / "proj")
 
 
 def test_help_lists_commands():

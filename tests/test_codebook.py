@@ -236,7 +236,7 @@ domains:
     {label: 数字政府, definition: d, keywords: {strong: [一网通办], weak: []}, min_score: 2}
   ftz: {label: 自贸区, definition: d, keywords: {strong: [自贸]}, min_score: 2}
   industrial: {label: 产业, definition: d, keywords: {strong: [产业]}, min_score: 2}
-  other: {label: 其他, definition: d, keywords: {}, min_score: 0}
+  other: {label: 其他, definition: d, keywords: {}, min_score: 0, fallback: true}
 instruments:
   supply:
     label: 供给型
@@ -272,13 +272,25 @@ issuers:
     assert set(full.domains) == {"digital_government", "ftz", "industrial", "other"}
     assert len(full.instruments["environment"].tools) == 6
     assert full.firsts.national.patterns[1] == "国内首[单个]"
-    bad_domain = rules.replace("  other: {label", "  others: {label")
-    message = load_error(tmp_path, GAZETTEER_TEXT + bad_domain)
-    assert ": domains: unknown id 'others'; missing other" in message
-    bad_tool = rules.replace("tax: {label", "taxes: {label")
-    assert ": instruments.environment.tools: unknown id 'taxes'" in load_error(
-        tmp_path, GAZETTEER_TEXT + bad_tool
-    )
+    # the codebook defines the vocabularies: any ids, checked for form and consistency
+    renamed = load_codebook(write(tmp_path, GAZETTEER_TEXT + rules.replace(
+        "  other: {label", "  others: {label").replace("tax: {label", "taxes: {label")))
+    assert "others" in renamed.domains and "taxes" in renamed.instruments["environment"].tools
+    no_fallback = rules.replace(", fallback: true}", "}")
+    assert ": domains: exactly one domain must have fallback: true" in load_error(
+        tmp_path, GAZETTEER_TEXT + no_fallback)
+    two = rules.replace("min_score: 2}\n  industrial",
+                        "min_score: 2, fallback: true}\n  industrial")
+    assert "found 2" in load_error(tmp_path, GAZETTEER_TEXT + two)
+    bad_id = rules.replace("  ftz: {label", "  Free-Trade: {label")
+    assert ": domains: id 'Free-Trade' must be lower-case ASCII" in load_error(
+        tmp_path, GAZETTEER_TEXT + bad_id)
+    no_words = rules.replace("keywords: {strong: [产业]}", "keywords: {}")
+    assert ": domains.industrial.keywords: a domain needs keywords" in load_error(
+        tmp_path, GAZETTEER_TEXT + no_words)
+    twice = rules.replace("tax: {label", "talent: {label")
+    assert ": instruments.environment.tools.talent: tool id already used in supply" in \
+        load_error(tmp_path, GAZETTEER_TEXT + twice)
     bad_regex = rules.replace("'国内首[单个]'", "'国内首[单个'")
     message = load_error(tmp_path, GAZETTEER_TEXT + bad_regex)
     assert ": firsts.national.patterns[1]: bad regular expression '国内首[单个'" in message

@@ -5,7 +5,7 @@ from analysis.coding.coder import Coder
 from analysis.coding.gazetteer import Gazetteer
 from analysis.ingest.parse import parse_items
 
-from synthetic import bulletin_text
+from support.synthetic import bulletin_text
 
 # Reviewed provinces of the 24 seed items (the actor, not every place named in passing).
 SEED_PROVINCES = ["上海"] * 5 + ["江苏", "上海", "上海", "上海", "江苏", "安徽", "上海", "上海",

@@ -4,12 +4,12 @@ import pandas as pd
 import pytest
 
 from analysis.common.errors import InputError
-from analysis.dataset.build import Pipeline, write_tables
 from analysis.dataset import build as dataset
+from analysis.dataset.build import Pipeline, write_tables
 from analysis.dataset.schema import data_dictionary
 
 from conftest import SEED
-from synthetic import bulletin_text
+from support.synthetic import bulletin_text
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +139,9 @@ def test_build_is_cached_on_its_inputs(tmp_path):
 
 
 def test_agreement_from_one_coding_pass(seed_tables):
-    from analysis.dataset.agreement import agreement_for
+    from analysis.dataset.build import agreement_of
 
-    table = agreement_for(seed_tables).set_index("field")
+    table = agreement_of(seed_tables).set_index("field")
     # 2 of 24 items have reviewed domains that differ from the automatic ones (05, 13)
     assert table.loc["domains", "agreement"] == pytest.approx(22 / 24)
     assert table.loc["provinces", "kappa"] == pytest.approx(1.0)

@@ -7,24 +7,28 @@ import math
 import pandas as pd
 import pytest
 
+from analysis.common.errors import InputError
 from analysis.common.paths import INDEX_WEIGHTS
 from analysis.compare.index import (
     INDICATORS,
     Indicator,
     compute_index,
+    default_weights,
     indicator_names,
     leave_one_out,
     load_weights,
     normalise,
     rank_label,
     rank_sensitivity,
+    share_text,
     validate_weights,
+    weights_text,
 )
 from analysis.compare.indicators import indicator_table
 
-from frames import figures, items
+from support.frames import figures, items
 
-TWO = (Indicator("x", "higher", "x"), Indicator("y", "higher", "y"))
+TWO = (Indicator("x", "X", "higher", "x"), Indicator("y", "Y", "higher", "y"))
 
 
 def two_table() -> pd.DataFrame:
@@ -39,9 +43,13 @@ def test_validate_weights() -> None:
     assert set(equal) == set(indicator_names()) and math.isclose(sum(equal.values()), 1.0)
     w = validate_weights({"x": 3, "y": 1}, TWO)
     assert w == {"x": 0.75, "y": 0.25}
-    assert validate_weights({"x": 2}, TWO) == {"x": 1.0, "y": 0.0}
-    with pytest.raises(ValueError, match=r"unknown index indicator\(s\) \['z'\]; valid keys: x, y"):
+    # a partial mapping merges with the declared defaults (weight 1 each): never a silent 0
+    assert validate_weights({"x": 2}, TWO) == {"x": 2 / 3, "y": 1 / 3}
+    assert validate_weights({"x": 2}, TWO, base={"x": 1, "y": 3}) == {"x": 0.4, "y": 0.6}
+    with pytest.raises(ValueError, match=r"unknown index indicator 'z'; valid: x, y"):
         validate_weights({"z": 1}, TWO)
+    with pytest.raises(ValueError, match="expected a mapping of indicator -> weight, got 'heavy'"):
+        validate_weights("heavy", TWO)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="non-negative"):
         validate_weights({"x": -1, "y": 1}, TWO)
     with pytest.raises(ValueError, match="all zero"):
@@ -50,16 +58,41 @@ def test_validate_weights() -> None:
         validate_weights({"x": "a lot"}, TWO)
 
 
+def test_declared_default_weights() -> None:
+    heavy = (Indicator("x", "X", "higher", "x", weight=3), Indicator("y", "Y", "higher", "y"))
+    assert default_weights(heavy) == {"x": 0.75, "y": 0.25}
+    assert validate_weights({"y": 3}, heavy) == {"x": 0.5, "y": 0.5}
+
+
 def test_load_weights(tmp_path) -> None:
     project = load_weights(INDEX_WEIGHTS)  # the shipped file: equal weights
     assert all(math.isclose(v, 1 / len(INDICATORS)) for v in project.values())
     path = tmp_path / "w.yml"
     path.write_text("weights:\n  x: 1\n  y: 3\n", encoding="utf-8")
     assert load_weights(path, TWO) == {"x": 0.25, "y": 0.75}
+    path.write_text("weights:\n  y: 3\n", encoding="utf-8")  # x keeps its declared weight
+    assert load_weights(path, TWO) == {"x": 0.25, "y": 0.75}
     path.write_text("weights:\n  money: 1\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="valid keys"):
+    with pytest.raises(InputError, match=r"w.yml: weights: unknown index indicator 'money'"):
         load_weights(path)
+    path.write_text("weights:\n  x: 1\n  x: 2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"w.yml: YAML error at line 3, column 3: duplicate key"):
+        load_weights(path, TWO)
+    path.write_text("weights: [x: 1\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"w.yml: YAML error at line"):
+        load_weights(path, TWO)
     assert load_weights(tmp_path / "missing.yml", TWO) == {"x": 0.5, "y": 0.5}
+
+
+def test_weights_text_adds_up() -> None:
+    w = validate_weights({"n_national_first": 2})
+    assert share_text(w["n_national_first"]) == "0.25" and share_text(w["n_items"]) == "0.125"
+    assert weights_text(w) == ("weights n_national_first 0.25; n_items, share_of_province, "
+                               "n_sides_used, money_yuan, n_count_figures, horizon_years 0.125 "
+                               "each")
+    assert weights_text(validate_weights(None)) == "equal weights on 7 indicators"
+    thirds = validate_weights({"x": 1, "y": 2}, TWO)
+    assert [share_text(v) for v in thirds.values()] == ["1/3", "2/3"]
 
 
 def test_normalise_min_max_and_all_equal() -> None:

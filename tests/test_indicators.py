@@ -21,7 +21,7 @@ from analysis.compare.indicators import (
     quantified_commitments,
 )
 
-from frames import figures, items
+from support.frames import figures, items
 
 
 def cell(table: pd.DataFrame, province: str, domain: str) -> pd.Series:

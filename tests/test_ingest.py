@@ -6,7 +6,7 @@ from analysis.common.errors import InputError
 from analysis.ingest.layout import paragraph_mode, split_lines
 from analysis.ingest.parse import parse_items
 
-from synthetic import SECTIONS, TITLES, bulletin_text
+from support.synthetic import SECTIONS, TITLES, bulletin_text
 
 # The 24 items of the seed bulletin as printed: position, section, title, first and last page.
 SEED_ITEMS = [

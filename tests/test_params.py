@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +12,6 @@ from analysis.compare.index import indicator_names
 from analysis.dataset.tables import load_items, split_field
 from analysis.run.notebook import parse_parameters, parse_value
 from analysis.views.params import (
-    DEFAULT_DOMAINS,
     ComparisonParams,
     DataInfo,
     RegionParams,
@@ -24,29 +19,12 @@ from analysis.views.params import (
     validate_params,
 )
 
-from conftest import ROOT
-
 SEED_PROVINCES = ["上海", "江苏", "安徽", "山东", "广东", "重庆"]
 
 
-def build_project(root: Path) -> Path:
-    """A copy of the project's inputs in ``root``, built with ``python -m analysis build``."""
-    (root / "data").mkdir(parents=True)
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
-    for name in ("codebook.yml", "review.csv", "index_weights.yml"):
-        shutil.copy(ROOT / "data" / name, root / "data" / name)
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    env = {**os.environ, "BULLETIN_ROOT": str(root)}
-    res = subprocess.run([sys.executable, "-m", "analysis", "build"], cwd=ROOT, env=env,
-                         capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr
-    return root
-
-
 @pytest.fixture(scope="module")
-def items(tmp_path_factory) -> pd.DataFrame:
-    root = build_project(tmp_path_factory.mktemp("params") / "proj")
-    return load_items(root / "data" / "processed" / "items.csv")
+def items(built_project: Path) -> pd.DataFrame:
+    return load_items(built_project / "data" / "processed" / "items.csv")
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +44,12 @@ def test_data_info_lists_the_provinces_of_the_data(data, items) -> None:
 
 
 def test_region_defaults_resolve(data, items) -> None:
-    p = validate_params("region", {}, data)
+    first = validate_params("region", {}, data)
+    assert first.region == "上海"  # no region given: the first province in GB/T 2260 order
+    p = validate_params("region", {"region": "江苏"}, data)
     assert isinstance(p, RegionParams)
-    assert p.region == "江苏" and p.domains == list(DEFAULT_DOMAINS)
+    # the default domains are every codebook domain but the fallback (other)
+    assert p.domains == ["digital_government", "ftz", "industrial"]
     assert p.peers == [x for x in SEED_PROVINCES if x != "江苏"]
     assert p.bulletins == sorted(set(items["bulletin_id"]))
     assert set(p.weights) == set(indicator_names())
@@ -88,13 +69,13 @@ def test_comparison_defaults_resolve(data) -> None:
 
 
 def test_models_construct_with_defaults_on_the_project_data() -> None:
-    # What a template's parameters cell does with no injected values (project data, coded
-    # here when a fresh checkout has not built it yet; skipped when already up to date).
+    # What a template's parameters cell does with no injected values, on the session's
+    # project (coded here; the build is skipped when its inputs are unchanged).
     from analysis.dataset.build import build
 
     build()
-    assert RegionParams().region == "江苏"
-    assert ComparisonParams().domains == list(DEFAULT_DOMAINS)
+    assert RegionParams().region == "上海"
+    assert ComparisonParams().domains == ["digital_government", "ftz", "industrial"]
 
 
 def test_names_in_any_form_resolve_to_the_short_name(data) -> None:
@@ -110,10 +91,10 @@ def test_names_in_any_form_resolve_to_the_short_name(data) -> None:
                          "上海, 江苏, 安徽, 山东, 广东, 重庆"),
     ({"region": "浙江"}, "parameter region: '浙江' is not a province in the data; valid: "
                          "上海, 江苏, 安徽, 山东, 广东, 重庆"),
-    ({"peers": ["上海", "Mars"]}, "parameter peers: 'Mars' is not a province in the data; "
-                                  "valid: 上海, 安徽, 山东, 广东, 重庆"),
-    ({"peers": ["江苏"]}, "parameter peers: no peer province to compare 江苏 with; valid: "
-                          "上海, 安徽, 山东, 广东, 重庆"),
+    ({"region": "江苏", "peers": ["上海", "Mars"]},
+     "parameter peers: 'Mars' is not a province in the data; valid: 上海, 安徽, 山东, 广东, 重庆"),
+    ({"region": "江苏", "peers": ["江苏"]},
+     "parameter peers: no peer province to compare 江苏 with; valid: 上海, 安徽, 山东, 广东, 重庆"),
     ({"domains": ["ftz", "space"]}, "parameter domains: 'space' is not a domain; valid: "
                                     "digital_government, ftz, industrial, other"),
     ({"domains": []}, "parameter domains: give at least one domain; valid: "
@@ -126,7 +107,9 @@ def test_names_in_any_form_resolve_to_the_short_name(data) -> None:
     ({"weights": {"n_items": -1}}, "parameter weights: weight of n_items must be "
                                    "non-negative, got -1"),
     ({"regoin": "江苏"}, "parameter regoin: not a parameter of the region template; valid: "
-                         "region, domains, peers, bulletins, weights, output_dir"),
+                         "domains, bulletins, weights, output_dir, region, peers"),
+    ({"weights": "heavy"}, "parameter weights: expected a mapping of indicator -> weight, got "
+                           "'heavy'; valid keys: " + ", ".join(indicator_names())),
     ({"domains": 3}, "parameter domains: input should be a valid list, got 3"),
 ])
 def test_bad_region_parameters_fail_in_one_line(data, raw, message) -> None:
@@ -139,7 +122,7 @@ def test_bad_region_parameters_fail_in_one_line(data, raw, message) -> None:
 @pytest.mark.parametrize(("raw", "where"), [
     ({"n_draws": 0}, "parameter n_draws"), ({"n_draws": "many"}, "parameter n_draws"),
     ({"seed": -1}, "parameter seed"), ({"region": "江苏"}, "parameter region"),
-    ({"weights": {"n_items": 0}}, "parameter weights"),
+    ({"weights": {n: 0 for n in indicator_names()}}, "parameter weights"),
 ])
 def test_bad_comparison_parameters(data, raw, where) -> None:
     with pytest.raises(InputError) as err:
@@ -150,7 +133,7 @@ def test_bad_comparison_parameters(data, raw, where) -> None:
 def test_unknown_template(data) -> None:
     with pytest.raises(InputError, match="valid: region, comparison"):
         validate_params("atlas", {}, data)
-    assert validate_params("/any/folder/region.ipynb", {}, data).region == "江苏"
+    assert validate_params("/any/folder/region.ipynb", {}, data).region == "上海"
 
 
 def test_runner_style_parameters(data, tmp_path) -> None:
@@ -161,9 +144,16 @@ def test_runner_style_parameters(data, tmp_path) -> None:
 
 
 def test_parameter_names_follow_the_models() -> None:
-    assert parameter_names("region") == ["region", "domains", "peers", "bulletins", "weights",
-                                          "output_dir"]
-    assert set(parameter_names("comparison")) == set(ComparisonParams.model_fields)
+    assert parameter_names("region") == ["domains", "bulletins", "weights", "output_dir",
+                                          "region", "peers"]
+    assert parameter_names("comparison") == list(ComparisonParams.model_fields)
+
+
+def test_partial_weights_merge_with_the_project_weights(data) -> None:
+    p = validate_params("comparison", {"weights": {"n_national_first": 2}}, data)
+    assert p.weights["n_national_first"] == pytest.approx(0.25)
+    assert p.weights["n_items"] == pytest.approx(0.125)
+    assert sum(p.weights.values()) == pytest.approx(1.0)
 
 
 def test_cli_values_are_yaml() -> None:

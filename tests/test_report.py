@@ -17,19 +17,15 @@ from bs4 import BeautifulSoup
 from analysis.dataset.tables import load_items, split_field
 from analysis.views.params import DataInfo, glue_slug
 
-from test_report_helpers import REPO, Run, article, copy_project, run_report
+from support.report import Run, article, run_report
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = REPO / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    root = copy_project(tmp_path_factory.mktemp("report") / "project")
-    run = run_report(root)
-    assert run.returncode == 0, run.stdout + run.stderr
-    print(f"\nreport: {run.seconds:.1f} s\n{run.stdout}")  # shown with pytest -s
-    return run
+def report(report_run: Run) -> Run:
+    """The session's report, built once (``conftest.report_run``)."""
+    return report_run
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +194,7 @@ def test_browser(report: Run, provinces) -> None:
     from support.browsercheck import check_site
 
     chapters = [f"book/_generated/regions/{slug}.html" for slug, _ in provinces]
-    shot = ARTIFACTS / "comparison.png"
+    shot = report.root / "_build" / "screenshots" / "comparison.png"
     result = check_site(report.html, ["book/_generated/comparison.html", *chapters,
                                       "book/bibliography.html"], shot)
     assert result.ok, result.problems()

@@ -10,7 +10,7 @@ import pytest
 
 from devtools.synthetic import layout
 
-from test_report_helpers import Run, article, copy_project, run_report
+from support.report import Run, article, copy_project, run_report
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from analysis.dataset.tables import load_items
 from analysis.views.params import DataInfo, glue_slug
 from devtools.bench import append_review_row, one_item_change
 
-from runproject import (
+from support.runproject import (
     Run,
     cell_outputs,
     make_project,

@@ -16,7 +16,7 @@ import pytest
 from analysis.run.execute import KernelPool
 from analysis.run.runner import Case, plan_cases, run
 
-from runnerkit import make_template, tiny_inputs
+from support.runnerkit import make_template, tiny_inputs
 
 pytestmark = pytest.mark.slow
 

@@ -10,13 +10,13 @@ import nbformat
 import pytest
 
 from analysis.common.errors import InputError
-from analysis.run.cache import Hasher, explain, format_explain, template_hash
+from analysis.run.cache import Hasher, format_explain, template_hash
 from analysis.run.manifest import CaseResult, Manifest, now_iso
 from analysis.run.plan import Case, slugify
 from analysis.run.progress import Progress
-from analysis.run.runner import PlanError, plan_cases, run, status_table
+from analysis.run.runner import PlanError, explain, plan_cases, run, status_table
 
-from runnerkit import make_template, tiny_inputs
+from support.runnerkit import make_template, tiny_inputs
 
 
 @pytest.fixture

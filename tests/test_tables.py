@@ -1,4 +1,6 @@
-"""Readers and `;`-field helpers of analysis.dataset.tables, on hand-made CSVs."""
+"""Readers and `;`-field helpers of analysis.dataset.tables and the long form of
+analysis.compare.cells, on hand-made CSVs."""
+
 
 from __future__ import annotations
 
@@ -8,18 +10,18 @@ import pandas as pd
 import pytest
 
 from analysis.common.errors import InputError
+from analysis.compare.cells import cell_grid, explode, ids_by_cell
+from analysis.dataset.schema import columns
 from analysis.dataset.tables import (
-    FIGURE_COLUMNS,
-    ITEM_COLUMNS,
-    cell_grid,
-    explode,
-    ids_by_cell,
     issue_year,
     join_ids,
     load_figures,
     load_items,
     split_field,
 )
+
+ITEM_COLUMNS = columns("items")
+FIGURE_COLUMNS = columns("figures")
 
 
 def test_split_field_handles_empty_nan_and_spaces() -> None:

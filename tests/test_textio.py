@@ -5,8 +5,8 @@ import pytest
 from analysis.common.errors import InputError
 from analysis.ingest.textio import read_bulletin
 
-from conftest import SEED
-from synthetic import bulletin_text
+from conftest import ROOT, SEED
+from support.synthetic import bulletin_text
 
 
 def test_seed_checksum_and_encoding():
@@ -16,11 +16,16 @@ def test_seed_checksum_and_encoding():
     assert b.text.count("\n") == 819
 
 
-def test_seed_is_byte_identical_to_shared_seed():
-    shared = SEED.parents[3] / "shared" / "seeds" / "000_b324105402018eca.txt"
-    if not shared.exists():
-        pytest.skip("shared/ seeds not beside this checkout")
-    assert SEED.read_bytes() == shared.read_bytes()
+def test_fixture_seed_is_the_real_bulletin():
+    # The fixture copy is the bulletin its sidecar names (and, where the shared seeds lie
+    # beside the checkout, byte for byte the seed).
+    digest = hashlib.sha256(SEED.read_bytes()).hexdigest()
+    sidecar = SEED.with_name("bulletin-2020-09.meta.yml").read_text(encoding="utf-8")
+    assert f"sha256: {digest}" in sidecar
+    assert "original_name: 000_b324105402018eca.txt" in sidecar
+    shared = ROOT.parent / "shared" / "seeds" / "000_b324105402018eca.txt"
+    if shared.exists():
+        assert SEED.read_bytes() == shared.read_bytes()
 
 
 def test_gbk_and_gb18030_are_detected(tmp_path):

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
-from test_params import build_project
 
 from analysis import views
 from analysis.compare.index import compute_index, rank_sensitivity
@@ -26,9 +25,8 @@ COMPARISON_SECTIONS = ("comparison_scope", "comparison_overview", "comparison_co
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    root = build_project(tmp_path_factory.mktemp("views") / "proj")
-    processed = root / "data" / "processed"
+def tables(built_project) -> tuple[pd.DataFrame, pd.DataFrame]:
+    processed = built_project / "data" / "processed"
     return load_items(processed / "items.csv"), load_figures(processed / "figures.csv")
 
 
@@ -38,6 +36,8 @@ def info(tables) -> DataInfo:
 
 
 def setup(tables, info, template: str, **raw):
+    if template == "region":
+        raw.setdefault("region", "江苏")
     p = validate_params(template, raw, info)
     return p, views.load_data(p, *tables)
 

@@ -4,7 +4,6 @@ BULLETIN_ROOT, the report command run in it, and the built HTML pages read back.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,26 +12,15 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-REPO = Path(__file__).resolve().parents[1]
+from conftest import ROOT, make_project
+
+REPO = ROOT
 
 
 def copy_project(root: Path, *, raw: bool = True) -> Path:
-    """Copy what the report reads (data inputs, templates, book config and pages) to ``root``;
-    ``raw=False`` leaves ``data/raw/`` empty (the caller writes its own bulletins)."""
-    (root / "data" / "raw").mkdir(parents=True)
-    if raw:
-        shutil.copytree(REPO / "data" / "raw", root / "data" / "raw", dirs_exist_ok=True)
-    for name in ("codebook.yml", "review.csv", "index_weights.yml"):
-        shutil.copy(REPO / "data" / name, root / "data" / name)
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    for name in ("_config.yml", "_toc.yml", "constraints.txt"):
-        shutil.copy(REPO / name, root / name)
-    (root / "book").mkdir()
-    for page in (REPO / "book").glob("*.md"):
-        shutil.copy(page, root / "book" / page.name)
-    shutil.copytree(REPO / "book" / "_static", root / "book" / "_static",
-                    ignore=shutil.ignore_patterns("fonts"))
-    return root
+    """A project in ``root`` (see :func:`conftest.make_project`); ``raw=False`` leaves
+    ``data/raw/`` empty (the caller writes its own bulletins)."""
+    return make_project(root, raw=raw)
 
 
 @dataclass

@@ -15,9 +15,10 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from devtools.bench import copy_project, parse_progress
+from devtools.bench import parse_progress
 
 from conftest import ROOT
+from conftest import make_project as make_project
 
 
 @dataclass
@@ -39,12 +40,6 @@ class Run:
     def cached(self) -> list[str]:
         """Cases served from the cache."""
         return parse_progress(self.stderr).cached
-
-
-def make_project(root: Path) -> Path:
-    """A copy of the project's inputs (raw data, codebook, review, weights, templates,
-    constraints) in ``root``."""
-    return copy_project(root, ROOT)
 
 
 def _is_kernel(process: psutil.Process) -> bool:
