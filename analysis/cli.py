@@ -66,6 +66,9 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     rep.add_argument("--jobs", type=positive_int, help="parallel kernels (default: CPU count)")
     rep.add_argument("--force", action="store_true", help="execute every notebook case")
     rep.add_argument("--no-pdf", action="store_true", help="build the HTML book only")
+    rep.add_argument("--allow-synthetic", action="store_true",
+                     help="build from synthetic bulletins (sidecar synthetic: true); every page "
+                          "then carries a 'Synthetic data' banner")
     run = sub.add_parser("run", help="execute the comparison and region notebooks (cached)",
                          description="Code the bulletins, then execute the comparison notebook "
                          "and one region notebook per province, in parallel, re-executing only "
@@ -161,7 +164,8 @@ def _build(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from analysis.report import build_report
 
-    return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf).returncode
+    return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf,
+                        allow_synthetic=args.allow_synthetic).returncode
 
 
 @command("notebook")

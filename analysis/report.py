@@ -29,7 +29,8 @@ import pandas as pd
 from analysis.common import paths
 from analysis.common.text import display_path
 
-__all__ = ["ReportResult", "build_report", "pdf_pages", "read_agreement"]
+__all__ = ["ReportResult", "build_report", "check_synthetic", "pdf_pages", "read_agreement",
+           "synthetic_bulletins"]
 
 
 @dataclass
@@ -72,14 +73,41 @@ def pdf_pages(pdf: Path) -> int | None:
     return None
 
 
+def synthetic_bulletins(raw_dir: Path | None = None) -> list[str]:
+    """Raw bulletins whose sidecar says ``synthetic: true`` (file names)."""
+    from analysis.dataset.build import load_sidecar
+    from analysis.dataset.state import raw_bulletins
+
+    return [f.name for f in raw_bulletins(raw_dir)
+            if paths.sidecar_for(f).is_file()
+            and load_sidecar(paths.sidecar_for(f)).get("synthetic") is True]
+
+
+def check_synthetic(allow: bool, raw_dir: Path | None = None) -> None:
+    """Refuse synthetic bulletins (one ``InputError`` line, nothing built) unless ``allow``."""
+    from analysis.common.errors import InputError
+
+    found = synthetic_bulletins(raw_dir)
+    if found and not allow:
+        raise InputError(display_path(raw_dir or paths.RAW),
+                         f"{len(found)} bulletin(s) are synthetic ({', '.join(found[:5])}"
+                         f"{' ...' if len(found) > 5 else ''}); synthetic data never reaches "
+                         "the report: remove them, or pass --allow-synthetic to build a "
+                         "bannered test book")
+
+
 def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = True,
-                 regions: Sequence[str] | None = None, out: TextIO = sys.stdout
-                 ) -> ReportResult:
-    """Build the whole report (see the module doc) and print where everything is."""
+                 regions: Sequence[str] | None = None, out: TextIO = sys.stdout,
+                 allow_synthetic: bool = False) -> ReportResult:
+    """Build the whole report (see the module doc) and print where everything is.
+
+    Synthetic bulletins are refused before anything is built unless ``allow_synthetic``."""
     from analysis.book.build import BookBuildError, build_html
     from analysis.book.pages import generate
     from analysis.dataset.agreement import agreement_report
     from analysis.run.fanout import run_notebooks
+
+    check_synthetic(allow_synthetic)
 
     run = run_notebooks(regions=regions, jobs=jobs, force=force)
     cases = [case for case, _, _ in run.explanations]

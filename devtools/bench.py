@@ -363,10 +363,15 @@ def _checked(run: CliRun) -> CliRun:
     return run
 
 
-def main(issues: int = 1000, corpus_run: bool = True, keep: bool = False) -> int:
-    """Run the bench and print the results; exit status 0 unless a build failed."""
+def main(issues: int = 1000, corpus_run: bool = True, keep: bool = False,
+         scale: tuple[int, ...] = ()) -> int:
+    """Run the bench (and the report at the ``scale`` sizes) and print the results."""
     results = bench(issues, corpus_run, keep)
     print(format_results(results))
+    if scale:
+        from devtools import scale as report_scale
+
+        return report_scale.main(list(scale), keep)
     return 0
 
 
@@ -385,10 +390,17 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-corpus-run", action="store_true",
                         help="skip the notebook run over the synthetic corpus (the slowest part)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    parser.add_argument("--scale", default="12,120,1000",
+                        help="issue counts of the whole-report runs on synthetic corpora "
+                             "(comma-separated; '' skips them; default 12,120,1000)")
     args = parser.parse_args(argv)
+    try:
+        scale = tuple(int(n) for n in args.scale.split(",") if n.strip())
+    except ValueError:
+        parser.error(f"--scale: expected issue counts such as 12,120, got {args.scale!r}")
     if args.issues < 1:
         parser.error(f"--issues must be at least 1, got {args.issues}")
-    return main(args.issues, corpus_run=not args.no_corpus_run, keep=args.keep)
+    return main(args.issues, corpus_run=not args.no_corpus_run, keep=args.keep, scale=scale)
 
 
 if __name__ == "__main__":

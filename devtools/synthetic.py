@@ -84,9 +84,20 @@ def _relocate(text: str, names: dict[str, str]) -> str:
     return pattern.sub(lambda m: names[m.group()], text)
 
 
+def issue_month(first: str, offset: int) -> str:
+    """``YYYY-MM`` ``offset`` months after ``first`` (``YYYY-MM``)."""
+    year, month = map(int, first.split("-"))
+    index = year * 12 + month - 1 + offset
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def generate_corpus(seed_text: str, codebook: Codebook, out_dir: Path, n_issues: int = 1000,
-                    seed: int = 0) -> list[Path]:
+                    seed: int = 0, first_month: str = "2021-01", skip: Iterable[int] = ()
+                    ) -> list[Path]:
     """Write ``n_issues`` synthetic bulletins derived from the seed's items into ``out_dir``.
+
+    Issue ``k`` (from 1) is dated ``k - 1`` months after ``first_month``; months whose offset is
+    in ``skip`` get no issue (a gap), the later issues moving on by one month each.
 
     Each item is moved to a province drawn from the 31 mainland provinces (its province and city
     names replaced by that province's and one of its prefecture-level cities'), and its numbers
@@ -101,7 +112,9 @@ def generate_corpus(seed_text: str, codebook: Codebook, out_dir: Path, n_issues:
               for p in provinces}
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []
-    for issue in range(1, n_issues + 1):
+    skipped = set(skip)
+    offsets = [o for o in range(n_issues + len(skipped)) if o not in skipped][:n_issues]
+    for issue, offset in enumerate(offsets, start=1):
         printed = []
         for item in items:
             target = rng.choice(provinces)
@@ -116,6 +129,7 @@ def generate_corpus(seed_text: str, codebook: Codebook, out_dir: Path, n_issues:
         write_text(path, layout(printed))
         write_text(out_dir / f"{stem}.meta.yml", yaml.safe_dump(
             {"bulletin_id": stem, "synthetic": True, "reviewed": False,
+             "issue_date": issue_month(first_month, offset),
              "source": "SYNTHETIC: generated from the seed's structure for benchmarks"},
             allow_unicode=True))
         files.append(path)

@@ -128,3 +128,19 @@ def test_copy_project_takes_the_inputs_only(tmp_path: Path) -> None:
     assert list((root / "data" / "raw").iterdir()) == []
     assert not (root / "data" / "processed").exists()
     assert (root / "book" / "intro.md").is_file() and not (root / "book" / "_generated").exists()
+
+
+def test_scale_table_reads_the_report_output_and_judges_the_targets() -> None:
+    from devtools.scale import ScaleRun, _book_times, format_scale
+
+    run = ScaleRun(120, items=2880, seconds={"data": 20.0, "notebooks": 150.0, "book": 100.0},
+                   peak_mib={"data": 300.0, "notebooks": 900.0, "book": 1200.0})
+    _book_times(run, "  HTML:      _build/html/index.html (built in 61.5 s)\n"
+                     "  PDF:       _build/pdf/book.pdf (88 pages, built in 30.2 s)\n")
+    assert run.seconds["html"] == 61.5 and run.seconds["pdf"] == 30.2 and run.pages == 88
+    slow = ScaleRun(1000, items=24000, seconds={"data": 100.0, "notebooks": 700.0,
+                                                "book": 200.0}, peak_mib={"data": 1.0})
+    table = format_scale([run, slow, ScaleRun(12, error="report failed (exit 1)")])
+    assert "< 300 s and < 2048 MiB: met" in table  # 270 s, 1200 MiB
+    assert "HTML < 900 s: MISSED" in table  # 1000 s
+    assert "12 failed: report failed (exit 1)" in table

@@ -25,6 +25,9 @@ This package is itself a small Sphinx extension (listed in ``_config.yml``) that
   ``book/_static/fonts/`` and writes a placeholder for any missing ``bibtex_bibfiles`` entry,
   so a bare ``jupyter-book build . -W`` works on a fresh checkout
   (:func:`analysis.book.build.prepare` does the same, and writes the real bibliography);
+* puts a "Synthetic data" banner at the top of every page when the generated pages say the
+  data hold synthetic issues (``book/_generated/synthetic.txt``, written by
+  :func:`analysis.book.pages.generate`);
 * drops duplicate ``<script>`` entries from every HTML page: with Sphinx 7.4, sphinx-thebe's
   inline configuration script is emitted twice, and the second copy throws
   ``Identifier 'THEBE_JS_URL' has already been declared`` in the browser.
@@ -54,11 +57,32 @@ def hide_code_inputs(notebook_json: str) -> str | None:
     return json.dumps(notebook, ensure_ascii=False) if changed else None
 
 
+#: Marker written by :func:`analysis.book.pages.generate` when the data hold synthetic issues.
+SYNTHETIC_MARKER = "book/_generated/synthetic.txt"
+
+
+def synthetic_banner(bulletins: str) -> str:
+    """The banner every page carries when the book is built from synthetic data."""
+    return (":::{danger} Synthetic data\nThis book is built from made-up (synthetic) bulletins "
+            f"({bulletins}). None of its numbers describes the real world.\n:::\n\n")
+
+
+def with_banner(notebook_json: str, banner: str) -> str:
+    """The notebook with ``banner`` as a first Markdown cell."""
+    notebook = json.loads(notebook_json)
+    notebook.setdefault("cells", []).insert(
+        0, {"cell_type": "markdown", "metadata": {}, "source": banner})
+    return json.dumps(notebook, ensure_ascii=False)
+
+
 def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
-    """Sphinx ``source-read`` handler: collapse code inputs of ``.ipynb`` pages."""
-    if not app.config.book_hide_code_input:
-        return
-    if not str(app.env.doc2path(docname)).endswith(".ipynb"):
+    """Sphinx ``source-read`` handler: the synthetic-data banner on every page; collapsed code
+    inputs on ``.ipynb`` pages."""
+    notebook = str(app.env.doc2path(docname)).endswith(".ipynb")
+    banner = app.config.book_synthetic_banner
+    if banner:
+        source[0] = with_banner(source[0], banner) if notebook else banner + source[0]
+    if not app.config.book_hide_code_input or not notebook:
         return
     updated = hide_code_inputs(source[0])
     if updated is not None:
@@ -100,6 +124,9 @@ def _prepare_assets(app: Any, config: Any) -> None:
 
     srcdir = Path(app.srcdir)
     install_font(srcdir)
+    marker = srcdir / SYNTHETIC_MARKER
+    ids = marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
+    config.book_synthetic_banner = synthetic_banner(ids) if ids else ""
     for bibfile in getattr(config, "bibtex_bibfiles", None) or []:
         path = srcdir / bibfile
         if not path.is_file():
@@ -109,6 +136,7 @@ def _prepare_assets(app: Any, config: Any) -> None:
 def setup(app: Any) -> dict[str, Any]:
     """Sphinx entry point."""
     app.add_config_value("book_hide_code_input", True, "env", [bool])
+    app.add_config_value("book_synthetic_banner", "", "env", [str])
     app.connect("config-inited", _prepare_assets)
     app.connect("source-read", _on_source_read)
     app.connect("html-page-context", _dedupe_scripts)

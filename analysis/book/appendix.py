@@ -19,7 +19,7 @@ from analysis.dataset.tables import split_field
 from analysis.views.common import domains_text, label, page_text
 from analysis.views.markdown import markdown_table
 
-__all__ = ["data_dictionary", "items_page", "manifest_page"]
+__all__ = ["data_dictionary", "items_intro", "items_page", "manifest_page"]
 
 Page = tuple[str, list[PageNumber]]
 TABLE_FILES = {"items": "items.csv", "figures": "figures.csv", "evidence": "evidence.csv",
@@ -41,8 +41,18 @@ def data_dictionary(dictionary: pd.DataFrame) -> Page:
     return "\n".join(parts), []
 
 
-def items_page(items: pd.DataFrame, names: Mapping[str, str]) -> Page:
-    """Every coded item: citation, page, section, title (as printed), codes."""
+def items_intro(bulletins: pd.DataFrame) -> str:
+    """The coded-items appendix's first page: what the per-issue pages hold."""
+    return ("# Coded items\n\n"
+            "Every bulletin item with its final codes, one page per issue (in date order): "
+            "automatic codes with the analyst's review applied; *reviewed fields* names the "
+            "fields the review overruled. Titles and sections are as printed. The evidence for "
+            "every code, with its exact source text, is in `data/processed/evidence.csv`.\n")
+
+
+def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "") -> Page:
+    """Every coded item (of one issue: ``issue`` names it in the title): citation, page,
+    section, title (as printed), codes."""
     def provinces(value: object) -> str:
         return ", ".join(label(p, names) for p in split_field(value))
 
@@ -63,14 +73,9 @@ def items_page(items: pd.DataFrame, names: Mapping[str, str]) -> Page:
         "issuing level": items["issuing_level"],
         "reviewed fields": items["overridden"].map(lambda v: ", ".join(split_field(v))),
     })
-    text = "\n".join([
-        "# Coded items", "",
-        "Every bulletin item with its final codes (automatic codes with the analyst's review "
-        "applied; *reviewed fields* names the fields the review overruled). Titles and "
-        "sections are as printed. The evidence for every code, with its exact source text, "
-        "is in `data/processed/evidence.csv`.", "",
-        markdown_table(table), ""])
-    nums = [PageNumber("Coded items", f"page of {r.item_id}",
+    title = f"Coded items: {issue}" if issue else "Coded items"
+    text = "\n".join([f"# {esc(title)}", "", markdown_table(table), ""])
+    nums = [PageNumber(title, f"page of {r.item_id}",
                        page_text(r.page_start, r.page_end), f"items.csv row of {r.item_id}")
             for r in items.itertuples()]
     return text, nums

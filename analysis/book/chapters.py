@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,9 +115,22 @@ def _figure_outputs(cell: nbformat.NotebookNode) -> list[str]:
     return keys
 
 
+def review_warning(n_unreviewed: int, n_items: int, bulletins: Sequence[str]) -> str:
+    """A warning box for a chapter whose numbers rest on items of unreviewed issues ("" when
+    every item it rests on comes from a reviewed issue)."""
+    if not n_unreviewed:
+        return ""
+    return (":::{warning} Unreviewed data\n"
+            f"{n_unreviewed} of the {n_items} items this chapter rests on come from "
+            f"{'an issue' if len(bulletins) == 1 else 'issues'} whose coding no analyst has "
+            f"reviewed yet ({escape_markdown(', '.join(bulletins))}): their codes are the "
+            "automatic coder's.\n:::")
+
+
 def reader_copy(executed: Path, target: Path, chapter: Chapter, entry: Mapping[str, Any],
-                case_dir: Path) -> nbformat.NotebookNode:
-    """The reader's copy of ``executed`` for ``target`` (not written): see the module doc."""
+                case_dir: Path, warning: str = "") -> nbformat.NotebookNode:
+    """The reader's copy of ``executed`` for ``target`` (not written): see the module doc;
+    ``warning`` (Markdown, e.g. :func:`review_warning`) goes under the title."""
     nb = nbformat.read(executed, as_version=4)
     domains = vocabulary().domains
     title_at = _retitle(nb, chapter.title)
@@ -126,7 +139,9 @@ def reader_copy(executed: Path, target: Path, chapter: Chapter, entry: Mapping[s
             "sentence cites the items it rests on, and the numbers audit lists the sources of "
             "every value.\n:::")
     nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(note))
-    prefix = "comparison_" if chapter.case == "comparison" else f"{chapter.slug}_"
+    if warning:
+        nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(warning))
+    prefix = f"{chapter.slug}_"
     cells = []
     for cell in nb.cells:
         cells.append(cell)

@@ -37,10 +37,14 @@ def data(bulletins: pd.DataFrame, items: pd.DataFrame, names: Mapping[str, str])
     """The bulletins, items per section, provinces named (introduction)."""
     page, nums = "Introduction", []
     rows = []
+    bulletins = bulletins.sort_values(["issue_date", "bulletin_id"], kind="mergesort")
     for b in bulletins.itertuples():
-        rows.append({"bulletin": b.bulletin_id, "issue": b.issue_date or "", "items": b.n_items,
-                     "pages": "" if pd.isna(b.n_pages) else int(b.n_pages), "file": b.file,
-                     "SHA-256": str(b.sha256)[:16] + "…"})
+        source = str(b.source)
+        rows.append({"bulletin": b.bulletin_id, "issue": b.issue_date or "undated",
+                     "items": b.n_items, "pages": "" if pd.isna(b.n_pages) else int(b.n_pages),
+                     "reviewed": "yes" if b.reviewed else "no",
+                     "source": source if len(source) <= 80 else source[:79] + "…",
+                     "file": b.file, "SHA-256": str(b.sha256)[:16] + "…"})
         mine = items.loc[items["bulletin_id"] == b.bulletin_id, "item_id"]
         nums.append(PageNumber(page, f"items of {b.bulletin_id}", str(b.n_items),
                                f"bulletins.csv; the items {cite(mine)}"))
@@ -64,6 +68,13 @@ def data(bulletins: pd.DataFrame, items: pd.DataFrame, names: Mapping[str, str])
     if len(bulletins) == 1:
         text.append("With a single issue, nothing in this report is a trend over time, and a "
                     "province's count is what this one issue chose to report.")
+    else:
+        text.append("Issues are in date order; the chapter *Over time* places them on the "
+                    "calendar and says where the counts are too few to read a trend.")
+    unreviewed = bulletins.loc[bulletins["reviewed"] == 0, "bulletin_id"].tolist()
+    if unreviewed:
+        text.append(f"\nNot yet reviewed by an analyst: {esc(', '.join(unreviewed))}. Chapters "
+                    "whose numbers rest on their items say so at the top.")
     nums.append(PageNumber(page, "coded items", str(len(items)), "all rows of items.csv"))
     nums.append(PageNumber(page, "provinces named", str(len(provinces)),
                            "distinct values of the provinces column of items.csv"))

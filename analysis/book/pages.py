@@ -24,7 +24,14 @@ import pandas as pd
 from analysis.book import appendix, fragments
 from analysis.book.audit import GluedValue, PageNumber, audit_page, glued_values
 from analysis.book.bibtex import write_bibtex
-from analysis.book.chapters import OK_STATUSES, Chapter, placeholder, reader_copy
+from analysis.book.chapters import (
+    OK_STATUSES,
+    Chapter,
+    placeholder,
+    reader_copy,
+    review_warning,
+)
+from analysis.book.sources import SourceSets
 from analysis.book.toc import write_toc
 from analysis.common import paths
 from analysis.common.atomic import write_text
@@ -35,6 +42,8 @@ from analysis.views.common import label
 __all__ = ["COMPARISON_TITLE", "GeneratedBook", "generate"]
 
 COMPARISON_TITLE = "Cross-province comparison"
+#: Chapters of the templates planned once (not per region): template name -> title.
+CHAPTER_TITLES = {"comparison": COMPARISON_TITLE, "over_time": "Over time"}
 GENERATED = Path("book/_generated")
 KEEP = {"references.bib", "_toc.yml"}  # written by their own functions
 
@@ -68,8 +77,9 @@ def _chapters(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]],
     for case in cases:
         entry = manifest.get(case.name) or {}
         ok = entry.get("status") in OK_STATUSES and case.output.is_file()
-        if case.template_name == "comparison":
-            title, doc = COMPARISON_TITLE, GENERATED / "comparison"
+        if case.template_name in CHAPTER_TITLES:
+            title = CHAPTER_TITLES[case.template_name]
+            doc = GENERATED / case.template_name
         else:
             region = str(case.parameters.get("region", case.name))
             title = label(region, names)
@@ -98,6 +108,30 @@ def _sync(target: Path, files: Mapping[str, str]) -> list[str]:
     return written
 
 
+def _review_warning(case: Case, entry: Mapping[str, Any], items: pd.DataFrame,
+                    bulletins: pd.DataFrame) -> str:
+    """The unreviewed-data warning of a chapter: the items of its selected bulletins (a region
+    chapter: those naming its province) that come from unreviewed issues."""
+    params = dict(entry.get("parameters") or case.parameters)
+    chosen = params.get("bulletins") or list(bulletins["bulletin_id"])
+    rows = items[items["bulletin_id"].isin(chosen)]
+    region = params.get("region") if case.template_name == "region" else None
+    if region:
+        rows = rows[rows["provinces"].map(lambda v: region in str(v).split(";"))]
+    open_ids = set(bulletins.loc[bulletins["reviewed"] == 0, "bulletin_id"])
+    unreviewed = rows[rows["bulletin_id"].isin(open_ids)]
+    return review_warning(len(unreviewed), len(rows),
+                          sorted(set(unreviewed["bulletin_id"])))
+
+
+def bibliography_page(bulletin_id: str, issue_date: str, n_items: int) -> str:
+    """The references of one issue: every item's entry (sphinxcontrib-bibtex, filtered on the
+    entry's ``bulletin`` field so each entry is listed on exactly one page)."""
+    return (f"# {issue_date or 'undated'} ({bulletin_id})\n\n"
+            f"The {n_items} items of issue {bulletin_id}, in printed order.\n\n"
+            f"```{{bibliography}}\n:filter: bulletin == \"{bulletin_id}\"\n```\n")
+
+
 def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
                ) -> dict[str, Any]:
     for case in cases:
@@ -122,7 +156,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
     items = load_items(processed / "items.csv")
     figures = load_figures(processed / "figures.csv")
     evidence = _read_csv(processed / "evidence.csv", ("start", "end", "page"))
-    bulletins = _read_csv(processed / "bulletins.csv", ("n_items", "n_pages", "reviewed"))
+    bulletins = _read_csv(processed / "bulletins.csv",
+                          ("n_items", "n_pages", "reviewed", "synthetic"))
     agreement = pd.read_csv(processed / "agreement.csv")
     names = dict(DataInfo.from_items(items).names)
     chapters = _chapters(cases, manifest, names, root)
@@ -134,7 +169,9 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
         rel = Path(ch.docname).relative_to(GENERATED)
         if ch.ok:
             target = root / f"{ch.docname}.ipynb"
-            nb = reader_copy(case.output, target, ch, manifest[case.name], case.out_dir)
+            warning = _review_warning(case, manifest[case.name], items, bulletins)
+            nb = reader_copy(case.output, target, ch, manifest[case.name], case.out_dir,
+                             warning)
             files[f"{rel.as_posix()}.ipynb"] = nbformat.writes(nb) + "\n"
             values = glued_values(case.output)
         else:
@@ -161,17 +198,33 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
         "include/index.md": fragments.index(INDICATORS, weights, comp.n_draws, comp.seed),
         "include/statistics.md": fragments.statistics(MIN_ITEMS, 0.05),
         "appendix/data-dictionary.md": appendix.data_dictionary(data_dictionary(derived=True)),
-        "appendix/items.md": appendix.items_page(items, names),
         "appendix/manifest.md": appendix.manifest_page(chapters, manifest),
     }
     for rel, (text, nums) in parts.items():
         files[rel] = text
         numbers += nums
+    by_date = bulletins.sort_values(["issue_date", "bulletin_id"], kind="mergesort")
+    for bulletin in by_date.itertuples():
+        mine = items[items["bulletin_id"] == bulletin.bulletin_id]
+        text, nums = appendix.items_page(mine, names, f"{bulletin.issue_date or 'undated'} "
+                                                      f"({bulletin.bulletin_id})")
+        files[f"appendix/items/{bulletin.bulletin_id}.md"] = text
+        numbers += nums
+        files[f"bibliography/{bulletin.bulletin_id}.md"] = bibliography_page(
+            bulletin.bulletin_id, bulletin.issue_date, len(mine))
+    files["appendix/items.md"] = appendix.items_intro(bulletins)
     files["appendix/audit.md"] = audit_page(glued, items, figures, evidence, numbers)
+    sets = SourceSets(items)
+    files = {rel: sets.collapse(text) for rel, text in files.items()}
+    files["appendix/sources.md"] = sets.page()
+    synthetic = bulletins.loc[bulletins["synthetic"] == 1, "bulletin_id"].tolist()
+    if synthetic:
+        files["synthetic.txt"] = ", ".join(synthetic) + "\n"
 
     written = _sync(root / GENERATED, files)
     write_bibtex(items, root / GENERATED / "references.bib")
     docnames = [c.docname for c in chapters] + [
-        (GENERATED / rel).with_suffix("").as_posix() for rel in files if rel.startswith("app")]
+        (GENERATED / rel).with_suffix("").as_posix() for rel in files
+        if rel.startswith(("appendix/", "bibliography/"))]
     toc = write_toc(root, docnames)
     return GeneratedBook(root, chapters, docnames, toc, written)

@@ -119,6 +119,8 @@ class Pipeline:
             "n_items": len(items), "n_pages": parsed.n_pages,
             "paragraph_mode": parsed.paragraph_mode,
             "reviewed": int(meta.get("reviewed") is True),
+            "synthetic": int(meta.get("synthetic") is True),
+            "source": " ".join(str(meta.get("source") or "").split()),
         }
         return out
 

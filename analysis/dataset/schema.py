@@ -163,6 +163,10 @@ BULLETINS = {
                               allowed=PARAGRAPH_MODES),
         "reviewed": col(int, "1 when an analyst has reviewed the coding (sidecar reviewed: true)",
                         "0/1", checks=pa.Check.isin([0, 1])),
+        "synthetic": col(int, "1 for made-up data (sidecar synthetic: true); the report refuses "
+                         "it unless --allow-synthetic is given", "0/1",
+                         checks=pa.Check.isin([0, 1])),
+        "source": col(str, "Where the issue came from (the sidecar's source, on one line)."),
 }
 
 AGREEMENT = {

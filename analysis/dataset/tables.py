@@ -71,3 +71,8 @@ def load_items(path: Path | str | None = None) -> pd.DataFrame:
 def load_figures(path: Path | str | None = None) -> pd.DataFrame:
     """Read ``figures.csv`` (default ``paths.FIGURES_CSV``) with the schema's types."""
     return read_table("figures", path or paths.FIGURES_CSV)
+
+
+def load_bulletins(path: Path | str | None = None) -> pd.DataFrame:
+    """Read ``bulletins.csv`` (default ``paths.BULLETINS_CSV``) with the schema's types."""
+    return read_table("bulletins", path or paths.BULLETINS_CSV)

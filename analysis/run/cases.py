@@ -1,9 +1,11 @@
-"""The report's case matrix: the comparison notebook once, the region notebook per province.
+"""The report's case matrix: the comparison and over-time notebooks once, the region notebook
+per province.
 
 Executed notebooks go where the book reads them, each case in its own folder:
-``book/comparison/comparison.ipynb`` and ``book/regions/<slug>/region.ipynb`` (figures and their
-CSVs beside each). Parameters given on the command line (``-p NAME VALUE``) go to every template
-that declares them; one that no template declares is an error.
+``book/comparison/comparison.ipynb``, ``book/over_time/over_time.ipynb`` and
+``book/regions/<slug>/region.ipynb`` (figures and their CSVs beside each). Parameters given on
+the command line (``-p NAME VALUE``) go to every template that declares them; one that no
+template declares is an error.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from analysis.common.errors import InputError
 from analysis.run.runner import Case, plan_cases
 from analysis.views.params import DataInfo, glue_slug, parameter_names, validate_params
 
-TEMPLATE_NAMES = ("comparison", "region")
+TEMPLATE_NAMES = ("comparison", "over_time", "region")
 #: Files every notebook reads: their contents are part of each case's cache key.
-DATA_FILES = (paths.ITEMS_CSV, paths.FIGURES_CSV, paths.INDEX_WEIGHTS, paths.CODEBOOK)
+DATA_FILES = (paths.ITEMS_CSV, paths.FIGURES_CSV, paths.BULLETINS_CSV, paths.INDEX_WEIGHTS,
+              paths.CODEBOOK)
 #: Imports paid once per warm kernel rather than once per notebook.
 WARMUP = "import pandas, matplotlib.pyplot, statsmodels.api, analysis.views, analysis.views.plots"
 
@@ -94,6 +97,9 @@ def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None 
     cases: list[Case] = []
     if "comparison" in templates:
         cases += plan_cases([template("comparison")], None, params_for, paths.BOOK,
+                            validate=_validate, declared=_declared)
+    if "over_time" in templates:
+        cases += plan_cases([template("over_time")], None, params_for, paths.BOOK,
                             validate=_validate, declared=_declared)
     if "region" in templates:
         cases += plan_cases([template("region")], region_slugs(regions), params_for,

@@ -78,6 +78,20 @@ def _profile(data: pd.DataFrame, p: NotebookParams, _d: str | None, path: Path) 
     return plots.province_profile(data, p.region, names=p.names, path=path)
 
 
+def _issues(data: pd.DataFrame, _p: NotebookParams, _d: str | None, path: Path) -> Figure:
+    return plots.issue_bars(data, path=path)
+
+
+def _issue_provinces(data: pd.DataFrame, p: NotebookParams, _d: str | None,
+                     path: Path) -> Figure:
+    return plots.issue_heatmap(data, names=p.names, path=path)
+
+
+def _issue_domains(data: pd.DataFrame, _p: NotebookParams, _d: str | None,
+                   path: Path) -> Figure:
+    return plots.issue_heatmap(data, path=path, title="Items per domain and issue")
+
+
 #: Every chart of the notebooks, by name.
 CHARTS: dict[str, Chart] = {c.name: c for c in (
     Chart("heatmap", _heatmap,
@@ -95,6 +109,13 @@ CHARTS: dict[str, Chart] = {c.name: c for c in (
           "figures)."),
     Chart("profile", _profile,
           "Share of {who}'s items per domain beside the median share of its peers."),
+    Chart("issues", _issues,
+          "Items per issue on the calendar; a month without an issue is marked, not drawn as "
+          "zero."),
+    Chart("issue_provinces", _issue_provinces,
+          "Items per province and issue; grey months had no issue."),
+    Chart("issue_domains", _issue_domains,
+          "Items per domain and issue; grey months had no issue."),
 )}
 
 

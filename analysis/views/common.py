@@ -148,11 +148,15 @@ def ci_text(low: float, high: float) -> str:
 
 
 def money_text(yuan: float) -> str:
-    """Yuan in words: ``102 billion yuan``, ``10.1 million yuan``, ``300,000 yuan``."""
+    """Yuan in words: ``1.04 trillion yuan``, ``102 billion yuan``, ``10.1 million yuan``,
+    ``300,000 yuan`` (three significant digits, never exponent notation)."""
     if yuan is None or not np.isfinite(yuan):
         return "no money figure"
+    if abs(yuan) >= 1e12:
+        return f"{yuan / 1e12:,.3g} trillion yuan" if abs(yuan) < 1e15 else \
+            f"{yuan / 1e12:,.0f} trillion yuan"
     if abs(yuan) >= 1e9:
-        return f"{yuan / 1e9:,.3g} billion yuan".replace("e+", "e")
+        return f"{yuan / 1e9:.3g} billion yuan"
     if abs(yuan) >= 1e6:
         return f"{yuan / 1e6:.3g} million yuan"
     return f"{yuan:,.0f} yuan"

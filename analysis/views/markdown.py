@@ -31,8 +31,8 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 def ids_list(ids: object) -> list[str]:
     """Ids from a ``;``-joined string or an iterable, unique, in order."""
-    if ids is None:
-        return []
+    if ids is None or ids is pd.NA or (isinstance(ids, float) and pd.isna(ids)):
+        return []  # an empty cell (e.g. a month without an issue)
     parts = split_field(ids) if isinstance(ids, str) else [str(i) for i in ids]
     return list(dict.fromkeys(p for p in parts if p))
 

@@ -393,8 +393,20 @@ class ComparisonParams(NotebookParams):
         return self
 
 
+class OverTimeParams(NotebookParams):
+    """Parameters of ``notebooks/over_time.ipynb``: every province and domain issue by issue."""
+
+    template: ClassVar[str] = "over_time"
+
+    @model_validator(mode="after")
+    def _resolve(self, info: ValidationInfo) -> OverTimeParams:
+        self._resolve_common(_context(info))
+        return self
+
+
 MODELS: dict[str, type[NotebookParams]] = {"region": RegionParams,
-                                           "comparison": ComparisonParams}
+                                           "comparison": ComparisonParams,
+                                           "over_time": OverTimeParams}
 
 
 def parameter_names(template_name: str) -> list[str]:
@@ -458,7 +470,7 @@ def validate_params(template_name: str, raw: Mapping[str, Any] | None = None,
 
 
 __all__ = [
-    "MODELS", "ComparisonParams", "DataInfo", "NotebookParams",
+    "MODELS", "ComparisonParams", "DataInfo", "NotebookParams", "OverTimeParams",
     "RegionParams", "glue_slug", "parameter_help", "parameter_names", "template_defaults",
     "template_values", "validate_params",
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from analysis.coding.vocab import vocabulary
@@ -192,3 +193,48 @@ def province_profile(table: pd.DataFrame, province: str, value: str = "share_of_
                          if "item_ids" in mine else ""})
     save_figure(fig, data, path)
     return fig
+
+
+def issue_bars(calendar: pd.DataFrame, path: Path | str | None = None) -> Figure:
+    """Items per issue on a month axis; a month without an issue is marked "no issue" (a gap,
+    never a zero bar). ``calendar``: :func:`analysis.compare.trend.calendar`."""
+    per_month = calendar.groupby("month", sort=True).agg(
+        n_items=("n_items", "sum"), gap=("gap", "all"), bulletins=("bulletin_id", ";".join))
+    x = np.arange(len(per_month))
+    fig, ax = _new(max(5.0, 1.5 + 0.3 * len(per_month)), 3.6)
+    ax.bar(x, np.where(per_month["gap"], np.nan, per_month["n_items"]), color="#4c72b0")
+    for i in np.flatnonzero(per_month["gap"].to_numpy()):
+        ax.text(i, 0, "no issue", rotation=90, ha="center", va="bottom", fontsize="x-small",
+                color="#888888")
+    _month_ticks(ax, list(per_month.index))
+    ax.set_ylabel("items in the issue")
+    ax.set_title("Items per issue")
+    save_figure(fig, per_month.reset_index(), path)
+    return fig
+
+
+def issue_heatmap(table: pd.DataFrame, names: Names = None, path: Path | str | None = None,
+                  title: str = "Items per province and issue") -> Figure:
+    """Rows (provinces or domains) x months of ``value``; gap months are grey, not zero.
+
+    ``table``: long, with columns ``row``, ``month``, ``value`` (NaN in a gap month)."""
+    grid = table.pivot(index="row", columns="month", values="value")
+    grid = grid.loc[list(dict.fromkeys(table["row"]))]
+    values = grid.to_numpy(dtype=float)
+    fig, ax = _new(max(5.0, 2.5 + 0.28 * grid.shape[1]), 1.2 + 0.32 * grid.shape[0])
+    cmap = colormaps["Blues"].copy()
+    cmap.set_bad("#dddddd")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", vmin=0)
+    ax.set_yticks(range(grid.shape[0]), [province_label(r, names) if names and r in names
+                                         else domain_label(r) for r in grid.index])
+    _month_ticks(ax, list(grid.columns))
+    ax.set_title(title + " (grey: no issue that month)")
+    fig.colorbar(image, ax=ax, label="items")
+    save_figure(fig, table, path)
+    return fig
+
+
+def _month_ticks(ax: object, months: list[str]) -> None:
+    step = max(1, len(months) // 24)
+    ax.set_xticks(range(0, len(months), step),  # type: ignore[attr-defined]
+                  months[::step], rotation=90, fontsize="small")

@@ -1,0 +1,108 @@
+"""Citations that scale: a claim backed by many items cites one named *source set*.
+
+The views cite every item behind a sentence or table cell (``{cite:p}`a,b,...```). Read inline,
+a list of hundreds of keys is useless, and sphinxcontrib-bibtex's citation parser recurses once
+per key (``RecursionError`` at a few hundred). So, when the book's pages are generated, every
+citation with more than :data:`MAX_INLINE` keys becomes a link to a source set on the
+*Source sets* appendix page (``[24 items in 2 issues]``), where the set's items are listed
+grouped by issue (issue, position, page; each issue links to its references page). A set's
+label is a hash of its sorted keys, so the same items always make the same set, wherever they
+are cited. No Sphinx role ever receives more than :data:`MAX_INLINE` keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from analysis.common.escape import escape_markdown
+from analysis.views.common import page_text
+
+__all__ = ["MAX_INLINE", "SourceSets", "bibliography_doc"]
+
+#: Most item keys one citation shows inline.
+MAX_INLINE = 8
+_CITE = re.compile(r"\{cite:p\}`([^`]*)`")
+
+
+def bibliography_doc(bulletin_id: str) -> str:
+    """Docname (from the project root) of an issue's references page."""
+    return f"book/_generated/bibliography/{bulletin_id}"
+
+
+class SourceSets:
+    """The source sets of one book: :meth:`collapse` rewrites text, :meth:`page` lists them."""
+
+    def __init__(self, items: pd.DataFrame, limit: int = MAX_INLINE) -> None:
+        self.limit = limit
+        self.sets: dict[str, list[str]] = {}
+        self._items = items.set_index("item_id")[
+            ["bulletin_id", "issue_date", "seq", "page_start", "page_end"]]
+
+    def label(self, keys: Iterable[str]) -> str:
+        """The set's label: ``set-`` and 10 hex digits of the hash of its sorted keys."""
+        text = ",".join(sorted(keys))
+        return "set-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+    def _replace(self, match: re.Match[str]) -> str:
+        keys = list(dict.fromkeys(k.strip() for k in match.group(1).split(",") if k.strip()))
+        if len(keys) <= self.limit:
+            return match.group(0)
+        label = self.label(keys)
+        self.sets.setdefault(label, sorted(keys, key=self._order))
+        n_issues = len({self._bulletin(k) for k in keys})
+        issues = f" in {n_issues} issues" if n_issues > 1 else ""
+        return f"[{{ref}}`{len(keys)} items{issues} <{label}>`]"
+
+    def _bulletin(self, key: str) -> str:
+        return str(self._items.at[key, "bulletin_id"]) if key in self._items.index else ""
+
+    def _order(self, key: str) -> tuple[str, str, int, str]:
+        if key not in self._items.index:
+            return ("", "", 0, key)
+        row = self._items.loc[key]
+        return (str(row["issue_date"]), str(row["bulletin_id"]), int(row["seq"]), key)
+
+    def collapse(self, text: str) -> str:
+        """``text`` with every citation of more than :attr:`limit` keys replaced by a link to
+        its source set (works on Markdown and on a notebook's JSON alike: the replacement has
+        no quote or backslash)."""
+        return _CITE.sub(self._replace, text)
+
+    def page(self) -> str:
+        """Markdown of the *Source sets* appendix page."""
+        parts = ["# Source sets", "",
+                 f"A sentence or table cell that rests on more than {self.limit} items cites "
+                 "them as one source set, listed here by issue: the issue (linked to its "
+                 "references, which give each item's title), then each item's position in the "
+                 "issue and its pages.", ""]
+        if not self.sets:
+            parts.append(f"No sentence or table of this book cites more than {self.limit} "
+                         "items, so there is no source set.")
+        for label, keys in sorted(self.sets.items()):
+            groups: dict[str, list[str]] = {}
+            for key in keys:
+                groups.setdefault(self._bulletin(key), []).append(key)
+            parts += [f"({label})=", f"## {label.removeprefix('set-')}: {len(keys)} items", ""]
+            for bulletin, members in groups.items():
+                parts.append(f"- {self._issue_link(bulletin)} ({len(members)}): "
+                             + "; ".join(self._position(k) for k in members))
+            parts.append("")
+        return "\n".join(parts) + "\n"
+
+    def _issue_link(self, bulletin: str) -> str:
+        if not bulletin:
+            return "items not in the data"
+        date = self._items.loc[self._items["bulletin_id"] == bulletin, "issue_date"].iloc[0]
+        # bulletin ids are plain ids (letters, digits, - and _): nothing to escape in a role
+        return f"{{doc}}`{date or 'undated'} ({bulletin}) </{bibliography_doc(bulletin)}>`"
+
+    def _position(self, key: str) -> str:
+        if key not in self._items.index:
+            return escape_markdown(key)
+        row = self._items.loc[key]
+        pages = page_text(row["page_start"], row["page_end"])
+        return f"#{int(row['seq'])}" + (f" p.{pages}" if pages else "")

@@ -1,0 +1,57 @@
+"""Citations that scale: long citations become source sets (analysis.book.sources)."""
+
+import re
+
+import pandas as pd
+
+from analysis.book.sources import MAX_INLINE, SourceSets
+from analysis.views.markdown import cite
+
+
+def items(n_issues: int = 3, per_issue: int = 6) -> pd.DataFrame:
+    rows = [{"item_id": f"b{i}-{s:02d}", "bulletin_id": f"b{i}", "issue_date": f"2021-0{i}",
+             "seq": s, "page_start": s, "page_end": s + 1}
+            for i in range(1, n_issues + 1) for s in range(1, per_issue + 1)]
+    return pd.DataFrame(rows)
+
+
+def test_short_citations_stay_inline() -> None:
+    sets = SourceSets(items())
+    text = "Two items " + cite(["b1-01", "b1-02"]) + "."
+    assert sets.collapse(text) == text and not sets.sets
+
+
+def test_a_long_citation_becomes_one_named_set_listed_by_issue() -> None:
+    frame = items()
+    sets = SourceSets(frame)
+    keys = list(frame["item_id"])[::-1]  # any order
+    text = sets.collapse(f"All of them {cite(keys)}; again {cite(sorted(keys))}.")
+    labels = re.findall(r"\{ref\}`18 items in 3 issues <(set-[0-9a-f]{10})>`", text)
+    assert len(labels) == 2 and labels[0] == labels[1]  # same items, same set
+    assert "{cite:p}" not in text
+    page = sets.page()
+    assert f"({labels[0]})=" in page
+    lines = [line for line in page.splitlines() if line.startswith("- ")]
+    assert len(lines) == 3 and lines[0].startswith(
+        "- {doc}`2021-01 (b1) </book/_generated/bibliography/b1>` (6): #1 p.1-2; #2 p.2-3")
+
+
+def test_no_role_receives_more_than_the_limit() -> None:
+    frame = items(n_issues=9, per_issue=24)
+    sets = SourceSets(frame)
+    text = sets.collapse(" ".join(cite(frame["item_id"][:n]) for n in (1, MAX_INLINE,
+                                                                       MAX_INLINE + 1, 216)))
+    roles = re.findall(r"\{cite:p\}`([^`]*)`", text + sets.page())
+    assert roles and max(len(r.split(",")) for r in roles) <= MAX_INLINE
+    assert len(sets.sets) == 2
+
+
+def test_a_notebook_stays_valid_json_after_collapsing() -> None:
+    import json
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("x " + cite(items()["item_id"])))
+    text = SourceSets(items()).collapse(nbformat.writes(nb))
+    assert "{ref}`18 items in 3 issues" in "".join(json.loads(text)["cells"][0]["source"])
