@@ -32,8 +32,11 @@ def test_a_long_citation_becomes_one_named_set_listed_by_issue() -> None:
     page = sets.page()
     assert f"({labels[0]})=" in page
     lines = [line for line in page.splitlines() if line.startswith("- ")]
-    assert len(lines) == 3 and lines[0].startswith(
-        "- {doc}`2021-01 (b1) </book/_generated/bibliography/b1>` (6): #1 p.1-2; #2 p.2-3")
+    assert lines == [f"- {{doc}}`2021-0{i} (b{i}) </book/_generated/bibliography/b{i}>` (6): "
+                     "every item of the issue" for i in (1, 2, 3)]
+    sets.collapse(cite(keys[:9]))  # b3's six items and three of b2's
+    part = [line for line in sets.page().splitlines() if "(b2)" in line and "(3)" in line]
+    assert part and part[0].endswith("(3): #4 p.4-5; #5 p.5-6; #6 p.6-7")
 
 
 def test_no_role_receives_more_than_the_limit() -> None:

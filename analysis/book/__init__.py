@@ -63,7 +63,8 @@ SYNTHETIC_MARKER = "book/_generated/synthetic.txt"
 
 def synthetic_banner(bulletins: str) -> str:
     """The banner every page carries when the book is built from synthetic data."""
-    return (":::{danger} Synthetic data\nThis book is built from made-up (synthetic) bulletins "
+    return (":::{admonition} Synthetic data\n:class: danger synthetic\n"
+            "This book is built from made-up (synthetic) bulletins "
             f"({bulletins}). None of its numbers describes the real world.\n:::\n\n")
 
 

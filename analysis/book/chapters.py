@@ -120,7 +120,7 @@ def review_warning(n_unreviewed: int, n_items: int, bulletins: Sequence[str]) ->
     every item it rests on comes from a reviewed issue)."""
     if not n_unreviewed:
         return ""
-    return (":::{warning} Unreviewed data\n"
+    return (":::{admonition} Unreviewed data\n:class: warning unreviewed\n"
             f"{n_unreviewed} of the {n_items} items this chapter rests on come from "
             f"{'an issue' if len(bulletins) == 1 else 'issues'} whose coding no analyst has "
             f"reviewed yet ({escape_markdown(', '.join(bulletins))}): their codes are the "

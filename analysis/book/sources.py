@@ -5,7 +5,8 @@ a list of hundreds of keys is useless, and sphinxcontrib-bibtex's citation parse
 per key (``RecursionError`` at a few hundred). So, when the book's pages are generated, every
 citation with more than :data:`MAX_INLINE` keys becomes a link to a source set on the
 *Source sets* appendix page (``[24 items in 2 issues]``), where the set's items are listed
-grouped by issue (issue, position, page; each issue links to its references page). A set's
+grouped by issue (issue, position, page, or "every item of the issue"; each issue links to its
+references page). A set's
 label is a hash of its sorted keys, so the same items always make the same set, wherever they
 are cited. No Sphinx role ever receives more than :data:`MAX_INLINE` keys.
 """
@@ -41,6 +42,7 @@ class SourceSets:
         self.sets: dict[str, list[str]] = {}
         self._items = items.set_index("item_id")[
             ["bulletin_id", "issue_date", "seq", "page_start", "page_end"]]
+        self._sizes = items["bulletin_id"].value_counts().to_dict()
 
     def label(self, keys: Iterable[str]) -> str:
         """The set's label: ``set-`` and 10 hex digits of the hash of its sorted keys."""
@@ -88,8 +90,10 @@ class SourceSets:
                 groups.setdefault(self._bulletin(key), []).append(key)
             parts += [f"({label})=", f"## {label.removeprefix('set-')}: {len(keys)} items", ""]
             for bulletin, members in groups.items():
+                whole = len(members) == self._sizes.get(bulletin, -1)
                 parts.append(f"- {self._issue_link(bulletin)} ({len(members)}): "
-                             + "; ".join(self._position(k) for k in members))
+                             + ("every item of the issue" if whole else
+                                "; ".join(self._position(k) for k in members)))
             parts.append("")
         return "\n".join(parts) + "\n"
 

@@ -4,8 +4,8 @@ Issues are placed on their calendar month (:func:`analysis.compare.trend.calenda
 with no issue is a gap, shown as such. With one issue the chapter says why it shows no trend;
 trend readings follow :func:`analysis.compare.trend.poisson_trend` (rate ratio per year of a
 province's or domain's share of each issue's items; "not valid" in words when the counts cannot
-carry one). Tables over more than :data:`MAX_MONTH_COLUMNS` months are summed by year so they
-stay readable; the heatmap keeps every month.
+carry one). Tables over more than :data:`MAX_MONTH_COLUMNS` months are summed by quarter, year
+or several years (the finest that fits) so they stay readable; the heatmap keeps every month.
 """
 
 from __future__ import annotations
@@ -78,11 +78,39 @@ def issues_of(p: NotebookParams, bulletins: pd.DataFrame | None = None) -> Issue
     return Issues(cal, dated, undated)
 
 
+#: Table column widths tried in turn (months per column) until at most MAX_MONTH_COLUMNS remain.
+BIN_MONTHS = (1, 3, 12, 60, 120, 600)
+
+
+def _bin(issues: Issues) -> int:
+    """Months per table column: the finest of :data:`BIN_MONTHS` that fits the series."""
+    months = issues.calendar["month"]
+    if months.empty:
+        return 1
+    first, last = (pd.Period(m, freq="M") for m in (months.iloc[0], months.iloc[-1]))
+    span = (last - first).n + 1
+    return next((b for b in BIN_MONTHS if -(-span // b) <= MAX_MONTH_COLUMNS), BIN_MONTHS[-1])
+
+
+def _bin_label(month: str, width: int) -> str:
+    """``2020-09`` (a month), ``2020 Q3``, ``2020``, or ``2020-2024`` (several years)."""
+    period = pd.Period(month, freq="M")
+    if width == 1:
+        return month
+    if width == 3:
+        return f"{period.year} Q{period.quarter}"
+    years = width // 12
+    start = period.year - period.year % years
+    return str(start) if years == 1 else f"{start}-{start + years - 1}"
+
+
 def _column(issues: Issues) -> dict[str, str]:
-    """Bulletin id -> table column: its month, or its year when the series is long."""
+    """Bulletin id -> table column: its month, or its quarter, year or years when the series
+    is too long for :data:`MAX_MONTH_COLUMNS` month columns."""
     months = issues.months
-    if len(issues.calendar["month"].unique()) > MAX_MONTH_COLUMNS:
-        return {b: m[:4] for b, m in months.items()}
+    width = _bin(issues)
+    if width > 1:
+        return {b: _bin_label(m, width) for b, m in months.items()}
     dup = pd.Series(list(months.values())).duplicated(keep=False).to_numpy()
     return {b: f"{m} ({b})" if d else m for (b, m), d in zip(months.items(), dup, strict=True)}
 
@@ -149,7 +177,7 @@ def by_issue(d: Data, p: NotebookParams, issues: Issues, field: str) -> Section:
     counts = counts_by_issue(items, field, issues.order, values)
     columns = _column(issues)
     table = counts.T.groupby(columns).sum().T
-    if not _yearly(issues):  # gap months stay visible as empty columns
+    if _bin(issues) == 1:  # gap months stay visible as empty columns
         gaps = issues.calendar.loc[issues.calendar["gap"], "month"].tolist()
         table = table.reindex(columns=sorted([*table.columns, *gaps]))
     ids = {v: join_ids(items.loc[items[field].map(lambda c, v=v: v in str(c).split(";")),
@@ -160,13 +188,12 @@ def by_issue(d: Data, p: NotebookParams, issues: Issues, field: str) -> Section:
     table["item_ids"] = [ids[v] for v in counts.index]
     long = _long(counts, issues)
     what = "province" if field == "provinces" else "domain"
-    text = (f"Items per {what} and issue{' (summed by year)' if _yearly(issues) else ''}; an "
-            f"item about several {what.replace('y', 'ie')}s counts in each row.")
+    width = _bin(issues)
+    summed = {1: "", 3: " (summed by quarter)", 12: " (summed by year)"}.get(
+        width, f" (summed over {width // 12} years)")
+    text = (f"Items per {what} and issue{summed}; an item about several "
+            f"{what.replace('y', 'ie')}s counts in each row.")
     return Section(text, table, {}, data=long)
-
-
-def _yearly(issues: Issues) -> bool:
-    return len(issues.calendar["month"].unique()) > MAX_MONTH_COLUMNS
 
 
 def _long(counts: pd.DataFrame, issues: Issues) -> pd.DataFrame:

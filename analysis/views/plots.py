@@ -201,7 +201,7 @@ def issue_bars(calendar: pd.DataFrame, path: Path | str | None = None) -> Figure
     per_month = calendar.groupby("month", sort=True).agg(
         n_items=("n_items", "sum"), gap=("gap", "all"), bulletins=("bulletin_id", ";".join))
     x = np.arange(len(per_month))
-    fig, ax = _new(max(5.0, 1.5 + 0.3 * len(per_month)), 3.6)
+    fig, ax = _new(min(12.0, max(5.0, 1.5 + 0.3 * len(per_month))), 3.6)
     ax.bar(x, np.where(per_month["gap"], np.nan, per_month["n_items"]), color="#4c72b0")
     for i in np.flatnonzero(per_month["gap"].to_numpy()):
         ax.text(i, 0, "no issue", rotation=90, ha="center", va="bottom", fontsize="x-small",
@@ -221,7 +221,7 @@ def issue_heatmap(table: pd.DataFrame, names: Names = None, path: Path | str | N
     grid = table.pivot(index="row", columns="month", values="value")
     grid = grid.loc[list(dict.fromkeys(table["row"]))]
     values = grid.to_numpy(dtype=float)
-    fig, ax = _new(max(5.0, 2.5 + 0.28 * grid.shape[1]), 1.2 + 0.32 * grid.shape[0])
+    fig, ax = _new(min(12.0, max(5.0, 2.5 + 0.28 * grid.shape[1])), 1.2 + 0.32 * grid.shape[0])
     cmap = colormaps["Blues"].copy()
     cmap.set_bad("#dddddd")
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", vmin=0)
