@@ -6,7 +6,7 @@ stages above it in this tree (a test reads the imports and checks it)::
 
     analysis/
       common/   shared layer: paths, errors, atomic, digest, text, yamlio, fonts, escape
-      ingest/   raw file -> items with pages and spans: textio, layout, parse
+      ingest/   raw file -> items with pages and spans: textio, layout, matter, parse
       coding/   items -> codes; the codebook holds every vocabulary:
                 codebook, vocab, gazetteer, numerals, figure_units, figures, coder
       dataset/  codes -> validated tables in data/processed:

@@ -112,7 +112,7 @@ def test_seed_layout_variants_give_the_same_titles(seed_text, variant):
 def test_paragraph_modes(seed_text):
     assert paragraph_mode(split_lines(seed_text)) == "trailing_space"
     stripped = "\n".join(line.strip() for line in seed_text.split("\n"))
-    assert paragraph_mode(split_lines(stripped)) == "punctuation"
+    assert paragraph_mode(split_lines(stripped)) == "line_width"
 
 
 def test_synthetic_bulletin_other_sections_and_page_continuation():
@@ -150,7 +150,10 @@ def test_subtitles_and_source_lines_stay_in_their_item():
         ("动态", "江苏出台产业政策", [LONG]),
     ]), "synthetic")
     assert [i.title for i in items] == ["浙江发布数字政府建设方案", "江苏出台产业政策"]
-    assert items[0].body.split("\n") == ["——聚焦一网通办", LONG, "（来源：合成测试）"]
+    assert items[0].body.split("\n") == ["——聚焦一网通办", LONG]
+    assert items[0].subtitle.text == "——聚焦一网通办"
+    assert items[0].source == "（来源：合成测试）"  # kept with the item, outside its body
+    assert items[0].end == items[0].sources[0].end
 
 
 # A made-up body paragraph long enough to wrap over several printed lines (synthetic).
