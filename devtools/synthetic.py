@@ -8,6 +8,7 @@ names and scaled numbers (same structure, different facts) to measure throughput
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from collections.abc import Iterable
@@ -115,7 +116,8 @@ def generate_corpus(seed_text: str, codebook: Codebook, out_dir: Path, n_issues:
         path = out_dir / f"{stem}.txt"
         write_text(path, layout(printed))
         write_text(out_dir / f"{stem}.meta.yml", yaml.safe_dump(
-            {"bulletin_id": stem, "synthetic": True, "reviewed": False,
+            {"bulletin_id": stem, "synthetic": True, "reviewed": False, "issue_date": "2099-01",
+             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
              "source": "SYNTHETIC: generated from the seed's structure for benchmarks"},
             allow_unicode=True))
         files.append(path)

@@ -5,6 +5,8 @@ chapters are built and the command exits 1. Built in a temporary BULLETIN_ROOT."
 
 from __future__ import annotations
 
+import hashlib
+
 import nbformat
 import pytest
 
@@ -38,8 +40,11 @@ FAILING = 'assert p.region != "上海", "synthetic failure for the placeholder t
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     root = copy_project(tmp_path_factory.mktemp("hostile") / "project", raw=False)
     raw = root / "data" / "raw"
-    (raw / "bulletin-2099-01.txt").write_text(layout(HOSTILE, page_every=6), encoding="utf-8")
-    (raw / "bulletin-2099-01.meta.yml").write_text(SIDECAR, encoding="utf-8")
+    bulletin = raw / "bulletin-2099-01.txt"
+    bulletin.write_text(layout(HOSTILE, page_every=6), encoding="utf-8")
+    digest = hashlib.sha256(bulletin.read_bytes()).hexdigest()
+    (raw / "bulletin-2099-01.meta.yml").write_text(SIDECAR + f"sha256: {digest}\n",
+                                                   encoding="utf-8")
     template = root / "notebooks" / "region.ipynb"
     nb = nbformat.read(template, as_version=4)
     nb.cells[2].source += "\n" + FAILING  # after validate_params: fails for 上海 only

@@ -163,6 +163,11 @@ BULLETINS = {
                               allowed=PARAGRAPH_MODES),
         "reviewed": col(int, "1 when an analyst has reviewed the coding (sidecar reviewed: true)",
                         "0/1", checks=pa.Check.isin([0, 1])),
+        "text_file": col(str, "Text the start/end offsets index: the raw file itself, or for a "
+                              "PDF or Word bulletin its text rendering (data/processed/texts/)."),
+        "unassigned_chars": col(int, "Non-blank characters that are no heading, title, body, "
+                                     "source or front/back matter (accepted in the sidecar).",
+                                "characters", checks=pa.Check.ge(0)),
 }
 
 AGREEMENT = {

@@ -110,9 +110,10 @@ def _indent_width(text: str) -> int:
     return sum(2 if ch == "\u3000" else 4 if ch == "\t" else 1 for ch in text)
 
 
-def split_lines(text: str) -> list[Line]:
+def split_lines(text: str, paged: bool = False) -> list[Line]:
     """Non-blank lines with offsets, pages (None when the file has no page marks), indentation
-    and the trailing-whitespace and blank-after flags."""
+    and the trailing-whitespace and blank-after flags. ``paged``: form feeds mark pages even
+    when there is none (a one-page PDF rendering)."""
     raw: list[tuple[str, int]] = []
     pos = 0
     for match in _LINE_BREAK.finditer(text):
@@ -121,7 +122,7 @@ def split_lines(text: str) -> list[Line]:
     if pos < len(text):
         raw.append((text[pos:], pos))
     blank = [not body.strip(_WS) for body, _ in raw]
-    pages = _page_rule(raw, blank, "\f" in text)
+    pages = _page_rule(raw, blank, paged or "\f" in text)
     lines: list[Line] = []
     page = 1
     for k, (body, start) in enumerate(raw):

@@ -199,21 +199,28 @@ class ParsedBulletin:
         return self.chars("unassigned")
 
     def summary(self) -> str:
-        """One line: items, pages, characters unassigned."""
-        pages = "no page marks" if self.n_pages is None else f"{self.n_pages} pages"
-        return (f"{len(self.items)} items, {len(self.sections)} sections, {pages}, "
-                f"{self.unassigned_chars} characters unassigned")
+        """One line: items, pages, characters unassigned (see ``summary_line``)."""
+        return summary_line(len(self.items), self.n_pages, self.unassigned_chars)
+
+
+def summary_line(n_items: int, n_pages: int | None, unassigned_chars: int) -> str:
+    """The one-line account of a bulletin that ``items``, ``check``, ``add`` and the build
+    print."""
+    pages = "no page marks" if n_pages is None else f"{n_pages} pages"
+    return f"{n_items} items, {pages}, {unassigned_chars} characters unassigned"
 
 
 def parse_bulletin(text: str, source: object, known_sections: Iterable[str] = (),
-                   hints: set[int] | None = None) -> ParsedBulletin:
+                   hints: set[int] | None = None, mode: str | None = None,
+                   paged: bool = False) -> ParsedBulletin:
     """Parse a decoded bulletin (lines, paragraphs, items, roles) once. ``source`` names the file
-    in errors; ``hints`` are the line numbers set in emphasised type (PDF/Word renderings).
-    Raises ``InputError`` when no item can be recognised."""
-    lines = split_lines(text)
+    in errors; ``hints`` are the line numbers set in emphasised type and ``mode`` the paragraph
+    mode, ``paged`` that form feeds mark pages (PDF/Word renderings say these). Raises
+    ``InputError`` when no item is recognised."""
+    lines = split_lines(text, paged)
     matter = furniture(lines)
     content = [line for line in lines if line.number not in matter]
-    mode = paragraph_mode(content)
+    mode = mode or paragraph_mode(content)
     paras = paragraphs(content, mode)
     parsed = ParsedBulletin([], mode, _n_pages(lines), lines, {}, matter)
     for number in matter:
@@ -297,13 +304,28 @@ def _items(paras: list[Paragraph], parsed: ParsedBulletin, known: tuple[str, ...
         if item not in kept:  # a title without body text: reported, not silently dropped
             for para in item.all_paragraphs():
                 role_of[paras.index(para)] = "unassigned"
+    _empty_headings(paras, role_of, {paras.index(item.title_paragraph) for item in kept})
     for seq, item in enumerate(kept, start=1):
         item.seq = seq
     parsed.items = kept
-    parsed.sections = list(dict.fromkeys(s for s in parsed.sections))
+    parsed.sections = list(dict.fromkeys(item.section for item in kept if item.section))
     for k, para in enumerate(paras):
         for line in para.lines:
             parsed.roles[line.number] = role_of[k]
+            if role_of[k] == "front matter":
+                parsed.matter[line.number] = "masthead" if k < start else "back matter"
+
+
+def _empty_headings(paras: list[Paragraph], role_of: dict[int, str], titles: set[int]) -> None:
+    """A heading with no item before the next heading is no heading: reported unassigned."""
+    heading: int | None = None
+    for k in sorted(role_of):
+        if role_of[k] == "heading" or k == len(paras) - 1:
+            if heading is not None and role_of[heading] == "heading":
+                role_of[heading] = "unassigned"
+            heading = k if role_of[k] == "heading" else None
+        elif k in titles:
+            heading = None
 
 
 def _has_sentences(item: Item) -> bool:
