@@ -142,9 +142,11 @@ def is_title(para: Paragraph, hints: set[int] | None = None) -> bool:
     return last_meaningful(text) not in TERMINAL
 
 
-def _is_question_title(para: Paragraph) -> bool:
+def _is_question_title(para: Paragraph, hints: set[int] | None = None) -> bool:
+    """Without typography hints: a short question or exclamation without clause punctuation
+    (with hints, ``is_title`` decides by emphasis)."""
     text = para.text
-    return (0 < len(text) <= 45 and last_meaningful(text) in _QUESTION_END
+    return (hints is None and 0 < len(text) <= 45 and last_meaningful(text) in _QUESTION_END
             and not re.search(r"[，。；,;]", text) and not _opens_with_note(text))
 
 
@@ -165,7 +167,7 @@ def heading_name(para: Paragraph, following: Paragraph | None, known: Iterable[s
     if text in set(known):
         return text
     title_follows = following is not None and (
-        is_title(following, hints) or _is_question_title(following))
+        is_title(following, hints) or _is_question_title(following, hints))
     decorated = _DECORATED.match(text)
     if decorated and last_meaningful(decorated["name"]) not in TERMINAL and title_follows:
         return decorated["name"]
@@ -248,7 +250,7 @@ def _first_item(paras: list[Paragraph], known: tuple[str, ...], hints: set[int] 
     """Index of the first paragraph of the body (the first item's heading or title): a title
     followed (after an optional subtitle) by a sentence that is no title."""
     for k, para in enumerate(paras):
-        if not (is_title(para, hints) or _is_question_title(para)):
+        if not (is_title(para, hints) or _is_question_title(para, hints)):
             continue
         j = k + 1
         if j < len(paras) and paras[j].text.startswith("——"):
@@ -289,7 +291,7 @@ def _items(paras: list[Paragraph], parsed: ParsedBulletin, known: tuple[str, ...
             current.subtitle = para
             role_of[k] = "title"
         elif done and (is_title(para, hints) or (
-                _is_question_title(para) and following is not None
+                _is_question_title(para, hints) and following is not None
                 and _is_sentence(following) and not is_title(following, hints))):
             current = Item(len(items) + 1, section, para)
             items.append(current)
