@@ -7,10 +7,12 @@ The layout is read from the file itself, never assumed (decisions):
   seed's ``pdftotext`` convention); else the file has no pages.
 - **paragraph ends** (``paragraph_mode``): trailing whitespace when 5-90% of lines carry it and
   the others are wrapped lines (the seed); else a file whose lines are not hard-wrapped (few
-  lines near the common full width) has one paragraph per line (word-processor export); a
-  hard-wrapped file marks paragraph ends with blank lines (when they do not follow every line),
-  or else by the printed lines themselves: a line shorter than the full width, a next line that
-  is indented, or a title-like line that announces what follows ends a paragraph.
+  lines within 3 characters of the common full width) has one paragraph per line (a
+  word-processor export); a hard-wrapped file marks paragraph ends with blank lines (when at
+  least 3 and not after every line), or else by the printed lines themselves: a line shorter
+  than the full width, or a next line that is indented or opens a subtitle (``——``), a source
+  line or an editor's note, ends a paragraph; where paragraphs are not indented, so does a
+  title-like line that announces what follows.
 - page furniture (``analysis.ingest.matter``) is set aside before paragraphs are formed, so a
   paragraph runs on across a page break, its running head and page number.
 - re-joined lines get nothing between them (a number or word split by the wrap comes back
@@ -33,6 +35,10 @@ _WS = " \t\u3000\f"
 #: How a file marks paragraph ends (see ``paragraph_mode``).
 PARAGRAPH_MODES = ("trailing_space", "blank_lines", "line_width", "one_per_line")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: Lines that open a block of their own: a subtitle, a source line, an editor's note.
+_OPENS_BLOCK = re.compile(r"^(?:——|[（(](?:来源|资料来源|信息来源|编者注|编者按)|【编者)")
+#: Punctuation that never opens a line of its own sentence (a wrap put it there).
+_CLOSING = "。，、；：！？）」』”’》〉】…,.;:!?)"
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,8 @@ def _indent_width(text: str) -> int:
 
 def split_lines(text: str, paged: bool = False) -> list[Line]:
     """Non-blank lines with offsets, pages (None when the file has no page marks), indentation
-    and the trailing-whitespace and blank-after flags. ``paged``: form feeds mark pages even
+    and the trailing-whitespace and blank-after flags (a line holding only a form feed is a
+    page break, not a blank line). ``paged``: form feeds mark pages even
     when there is none (a one-page PDF rendering)."""
     raw: list[tuple[str, int]] = []
     pos = 0
@@ -137,7 +144,7 @@ def split_lines(text: str, paged: bool = False) -> list[Line]:
         c_start = start + len(body) - len(lead) + len(right) - len(content)
         lines.append(Line(content, c_start, c_start + len(content), k + 1,
                           page if pages else None, len(right) < len(lead.rstrip("\f")),
-                          k + 1 < len(raw) and blank[k + 1],
+                          k + 1 < len(raw) and blank[k + 1] and "\f" not in raw[k + 1][0],
                           _indent_width(right[:len(right) - len(content)])))
     return lines
 
@@ -160,13 +167,13 @@ def full_width(lines: list[Line]) -> int:
 
 
 def hard_wrapped(lines: list[Line]) -> bool:
-    """True when at least 40% of lines are within 15% of the 90th-percentile width (a printed,
-    hard-wrapped text); word-processor exports, one line per paragraph, vary far more."""
+    """True when at least a third of the lines are within 3 characters (6 half-width columns)
+    of the common full width (the 75th percentile): a printed, hard-wrapped text. Lines of a
+    word-processor export, one paragraph each, vary far more."""
     if len(lines) < 3:
         return False
-    widths = sorted(line.width for line in lines)
-    w90 = widths[(len(widths) * 9) // 10]
-    return sum(w >= 0.85 * w90 for w in widths) / len(widths) >= 0.4
+    width = full_width(lines)
+    return sum(abs(line.width - width) <= 6 for line in lines) >= len(lines) / 3
 
 
 def paragraph_mode(lines: list[Line]) -> str:
@@ -183,13 +190,15 @@ def paragraph_mode(lines: list[Line]) -> str:
         return "trailing_space"
     if not hard_wrapped(lines):
         return "one_per_line"
-    blank = sum(line.blank_after for line in lines) / len(lines)
-    if 0.02 < blank < 0.7:
+    blank = sum(line.blank_after for line in lines)
+    if blank >= 3 and 0.02 < blank / len(lines) < 0.7:
         return "blank_lines"
     return "line_width"
 
 
-def _ends_paragraph(lines: list[Line], k: int, mode: str, width: int) -> bool:
+def _ends_paragraph(lines: list[Line], k: int, mode: str, width: int, indents: bool,
+                    single: bool) -> bool:
+    """Does line ``k`` end its paragraph? ``single``: it is the paragraph's first line."""
     line = lines[k]
     nxt = lines[k + 1] if k + 1 < len(lines) else None
     if nxt is None or mode == "one_per_line":
@@ -198,11 +207,17 @@ def _ends_paragraph(lines: list[Line], k: int, mode: str, width: int) -> bool:
         return line.hard_end
     if mode == "blank_lines":
         return line.blank_after
-    if nxt.indent > 0 or line.width < 0.85 * width or _stands_alone(lines, k):
+    if _OPENS_BLOCK.match(nxt.content) and (not nxt.content.startswith("——") or (
+            single and not re.search(r"[，。；,;]", line.content + nxt.content))):
+        return True  # a subtitle (a clause-free dash line after a one-line title), a source
+    if nxt.indent > 1 or line.width < 0.85 * width:
         return True
     # a full line that finishes a sentence, followed by a short one-line title or heading
-    return (last_meaningful(line.content) in PARAGRAPH_END and nxt.width < 0.85 * width
-            and last_meaningful(nxt.content) not in TERMINAL)
+    if (last_meaningful(line.content) in PARAGRAPH_END and nxt.width < 0.85 * width
+            and last_meaningful(nxt.content) not in TERMINAL):
+        return True
+    # where paragraphs start indented, a line followed by an unindented one goes on
+    return not indents and _stands_alone(lines, k)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -236,6 +251,8 @@ def _stands_alone(lines: list[Line], k: int) -> bool:
     heading-like, or when it has no clause punctuation, follows a finished paragraph and
     announces what follows (a title as wide as the text)."""
     content = lines[k].content
+    if k + 1 < len(lines) and lines[k + 1].content[:1] in _CLOSING:
+        return False  # the wrap split a sentence: no title is followed by a stop
     if _is_heading_text(content):
         return True
     if re.search(r"[，、；：。（(,;]", content) or len(content) > 60:
@@ -250,11 +267,12 @@ def paragraphs(lines: list[Line], mode: str | None = None) -> list[Paragraph]:
     """Group lines into paragraphs using the file's paragraph marking (see ``paragraph_mode``)."""
     mode = mode or paragraph_mode(lines)
     width = full_width(lines)
+    indents = sum(line.indent > 1 for line in lines) >= 0.1 * len(lines)
     out: list[Paragraph] = []
     current: list[Line] = []
     for k, line in enumerate(lines):
         current.append(line)
-        if _ends_paragraph(lines, k, mode, width):
+        if _ends_paragraph(lines, k, mode, width, indents, len(current) == 1):
             out.append(Paragraph(current))
             current = []
     return out

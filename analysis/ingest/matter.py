@@ -5,7 +5,8 @@ Rules (decisions), applied to single lines before paragraphs are formed:
 - a *page number* is a line that is only a number, optionally framed by dashes (``- 3 -``), or
   ``第3页`` / ``3/21`` (full-width digits count);
 - a *running head* is a line at the top or bottom (first or last two lines) of a page whose text,
-  digits ignored, is found at the top or bottom of at least two pages;
+  digits ignored, is found at the top or bottom of at least two pages, and which does not end
+  in punctuation (the tail of a paragraph, ``亿元。``, may repeat too);
 - a *contents list* starts at a header (``目录``, ``本期目录``, ``要目`` ...) and runs while its
   lines end in a page number after a leader (``……3``) or repeat a line printed later in the file
   (the section names and titles of the body);
@@ -21,7 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from analysis.ingest.layout import Line
+from analysis.ingest.layout import TERMINAL, Line, last_meaningful
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—~－]*\s*\d{1,4}\s*[-–—~－]*|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?"
@@ -80,7 +81,9 @@ def _running_heads(lines: list[Line], skip: dict[int, str]) -> list[int]:
     pages: dict[str, set[int | None]] = {}
     for line in edges:
         pages.setdefault(key(line), set()).add(line.page)
-    return [line.number for line in edges if len(pages[key(line)]) >= 2 and len(key(line)) >= 2]
+    return [line.number for line in edges if len(pages[key(line)]) >= 2
+            and len(re.sub(r"\W", "", key(line))) >= 2
+            and last_meaningful(line.content) not in TERMINAL]
 
 
 def _contents(lines: list[Line], skip: dict[int, str]) -> list[int]:
