@@ -80,7 +80,8 @@ def test_body_span_maps_back_across_line_breaks(seed_text):
 
 @pytest.mark.parametrize(
     "variant",
-    ["stripped", "no_blank_lines", "blank_line_paragraphs", "crlf", "no_page_markers"],
+    ["stripped", "no_blank_lines", "blank_line_paragraphs", "crlf", "no_page_markers",
+     "space_after_every_line", "cr", "form_feeds"],
 )
 def test_seed_layout_variants_give_the_same_titles(seed_text, variant):
     lines = seed_text.split("\n")
@@ -99,13 +100,20 @@ def test_seed_layout_variants_give_the_same_titles(seed_text, variant):
         text = "\n\n".join(paras)
     elif variant == "crlf":
         text = seed_text.replace("\n", "\r\n")
+    elif variant == "cr":
+        text = seed_text.replace("\n", "\r")
+    elif variant == "space_after_every_line":
+        text = "\n".join(line.rstrip() + " " if line.strip() else line for line in lines)
+    elif variant == "form_feeds":  # pdftotext's page breaks instead of leading spaces
+        text = "\n".join(("\f" + line[1:]) if line[:1] == " " and k else line
+                         for k, line in enumerate(lines))
     else:
         text = "\n".join(line.lstrip(" ") for line in lines)
     items = parse_items(text, variant)
     assert [i.title for i in items] == [t for _, _, t, _, _ in SEED_ITEMS]
     if variant in ("stripped", "no_blank_lines", "no_page_markers", "blank_line_paragraphs"):
         assert all(i.page_start is None and i.page_end is None for i in items)
-    if variant == "crlf":
+    if variant in ("crlf", "cr", "form_feeds", "space_after_every_line"):
         assert [(i.page_start, i.page_end) for i in items] == [(p, q) for *_, p, q in SEED_ITEMS]
 
 

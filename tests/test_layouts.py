@@ -9,6 +9,10 @@ import pytest
 from support.layouts import LAYOUTS, expected, got_structure, parse_file
 
 DEV = sorted(LAYOUTS.glob("syn-*.txt"))
+#: Kept aside during development and measured once at the end (26 of 30 items, 188 characters
+#: unassigned in syn-F2); the two rules that measurement showed missing (a question title with
+#: a comma, a question title followed by a subtitle) were then fixed, so these are tests now.
+HOLDOUT = sorted((LAYOUTS / "holdout").glob("syn-*.txt"))
 
 
 def test_development_set_is_present():
@@ -16,7 +20,11 @@ def test_development_set_is_present():
     assert {p.stem.split("-")[1][0] for p in DEV} == set("ABCDEF")
 
 
-@pytest.mark.parametrize("path", DEV, ids=lambda p: p.stem)
+def test_holdout_set_is_present():
+    assert [p.stem for p in HOLDOUT] == ["syn-A1", "syn-D1", "syn-D2", "syn-F2"]
+
+
+@pytest.mark.parametrize("path", DEV + HOLDOUT, ids=lambda p: p.stem)
 def test_layout_file_gives_its_expected_structure(path):
     want = expected(path)
     assert want["synthetic"] is True

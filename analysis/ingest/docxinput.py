@@ -30,28 +30,52 @@ def read_docx(path: Path) -> Rendering:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
         reason = "not a zip package" if not zipfile.is_zipfile(path) else type(err).__name__
         raise InputError(path, f"not a Word .docx file ({reason})") from None
-    paragraphs = list(_paragraphs(document))
-    sizes = Counter()
+    paragraphs = [_Para(p) for p in _paragraphs(document)]
+    sizes: Counter = Counter()
     for para in paragraphs:
-        for run in para.runs:
-            sizes[_size(run, para)] += len(run.text)
+        for text, size, _ in para.runs:
+            sizes[size] += len(text)
     body = sizes.most_common(1)[0][0] if sizes else None
     lines: list[str] = []
     emphasised: set[int] = set()
     pending = n_breaks = 0
     for para in paragraphs:
-        breaks = _page_breaks(para)
-        pending += breaks if lines else 0
-        n_breaks += breaks if lines else 0
+        pending += para.breaks if lines else 0
+        n_breaks += para.breaks if lines else 0
         text = para.text.replace("\n", "").replace("\t", " ")
         if not text.strip():
             continue
         lines.append("\f" * pending + text)
         pending = 0
-        if _emphasised(para, body):
+        if para.emphasised(body):
             emphasised.add(len(lines))
     return Rendering("\n".join(lines) + "\n", frozenset(emphasised), "one_per_line",
                      n_breaks + 1 if n_breaks else None)
+
+
+class _Para:
+    """What the rendering needs of one Word paragraph (its style is resolved once: python-docx
+    looks styles up anew on every access)."""
+
+    def __init__(self, para) -> None:
+        style = para.style
+        self.style = (style.name or "").lower()
+        size, bold = style.font.size, style.font.bold
+        self.text = para.text
+        self.runs = [(run.text, (run.font.size or size).pt if (run.font.size or size) else None,
+                      bool(run.bold if run.bold is not None else bold))
+                     for run in para.runs if run.text.strip()]
+        self.breaks = _page_breaks(para)
+
+    def emphasised(self, body: float | None) -> bool:
+        if self.style.startswith(_EMPHASIS_STYLES):
+            return True
+        if not self.runs:
+            return False
+        if all(bold for _, _, bold in self.runs):
+            return True
+        return body is not None and all(s is not None and s >= 1.1 * body
+                                        for _, s, _ in self.runs)
 
 
 def _paragraphs(document):
@@ -65,30 +89,6 @@ def _paragraphs(document):
                     yield from cell.paragraphs
         else:
             yield block
-
-
-def _size(run, para) -> float | None:
-    size = run.font.size or para.style.font.size
-    return size.pt if size is not None else None
-
-
-def _bold(run, para) -> bool:
-    if run.bold is not None:
-        return bool(run.bold)
-    return bool(para.style.font.bold)
-
-
-def _emphasised(para, body: float | None) -> bool:
-    style = (para.style.name or "").lower()
-    if style.startswith(_EMPHASIS_STYLES):
-        return True
-    runs = [run for run in para.runs if run.text.strip()]
-    if not runs:
-        return False
-    if all(_bold(run, para) for run in runs):
-        return True
-    sizes = [_size(run, para) for run in runs]
-    return body is not None and all(s is not None and s >= 1.1 * body for s in sizes)
 
 
 def _page_breaks(para) -> int:

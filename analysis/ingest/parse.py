@@ -10,8 +10,9 @@ for page furniture, contents and back matter):
   followed by a title; its name drops the numbering and brackets;
 - a *title* is a paragraph of at most 60 characters whose last meaningful character (closing
   quotes skipped) is not punctuation, or a short question or exclamation (``？``/``！``, no
-  clause punctuation) followed by body text; lines opening with a bracket (sources, notes) are
-  never titles. With typography hints (PDF, Word), only emphasised paragraphs are titles;
+  sentence stop inside) followed (after an optional subtitle) by body text; lines opening with
+  a bracket (sources, notes) are never titles. With typography hints (PDF, Word), only
+  emphasised paragraphs are titles;
 - a *subtitle* is a ``——`` line right after a title; a *source* is a ``（来源：……）`` line, kept
   with its item but not in its body;
 - an *item* is a title with the body paragraphs up to the next title or heading, and needs one
@@ -147,7 +148,7 @@ def _is_question_title(para: Paragraph, hints: set[int] | None = None) -> bool:
     (with hints, ``is_title`` decides by emphasis)."""
     text = para.text
     return (hints is None and 0 < len(text) <= 45 and last_meaningful(text) in _QUESTION_END
-            and not re.search(r"[，。；,;]", text) and not _opens_with_note(text))
+            and not re.search(r"[。；;]", text) and not _opens_with_note(text))
 
 
 def _emphasised(para: Paragraph, hints: set[int]) -> bool:
@@ -246,16 +247,22 @@ def parse_items(text: str, source: object, known_sections: Iterable[str] = ()) -
     return parse_bulletin(text, source, known_sections).items
 
 
+def _body_follows(paras: list[Paragraph], k: int, hints: set[int] | None) -> bool:
+    """Paragraph ``k`` is followed (after an optional ``——`` subtitle) by a sentence that is no
+    title: what makes a question or exclamation a title rather than body text."""
+    j = k + 1
+    if j < len(paras) and paras[j].text.startswith("——"):
+        j += 1
+    return j < len(paras) and _is_sentence(paras[j]) and not is_title(paras[j], hints)
+
+
 def _first_item(paras: list[Paragraph], known: tuple[str, ...], hints: set[int] | None) -> int:
     """Index of the first paragraph of the body (the first item's heading or title): a title
     followed (after an optional subtitle) by a sentence that is no title."""
     for k, para in enumerate(paras):
         if not (is_title(para, hints) or _is_question_title(para, hints)):
             continue
-        j = k + 1
-        if j < len(paras) and paras[j].text.startswith("——"):
-            j += 1
-        if j < len(paras) and _is_sentence(paras[j]) and not is_title(paras[j], hints):
+        if _body_follows(paras, k, hints):
             if k and heading_name(paras[k - 1], para, known, hints) is not None:
                 return k - 1
             return k
@@ -291,8 +298,7 @@ def _items(paras: list[Paragraph], parsed: ParsedBulletin, known: tuple[str, ...
             current.subtitle = para
             role_of[k] = "title"
         elif done and (is_title(para, hints) or (
-                _is_question_title(para, hints) and following is not None
-                and _is_sentence(following) and not is_title(following, hints))):
+                _is_question_title(para, hints) and _body_follows(paras, k, hints))):
             current = Item(len(items) + 1, section, para)
             items.append(current)
             role_of[k] = "title"
