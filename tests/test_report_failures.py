@@ -27,7 +27,9 @@ HOSTILE = [
     ("经济热点", "【合成】上海自贸区发布 {glue:text}`x` 示例 <i>政策</i>", [
         "（合成测试数据）上海市人民政府印发方案，设立 5 亿元 {eval}`import os` 专项资金，"
         "建设产业链与政务数据中心。",
-        "```{raw} html",
+        # a fence opener; the sentence end keeps it body text (a bare line would be reported
+        # as unassigned text, and the build would stop)
+        "```{raw} html 段落结束。",
     ]),
 ]
 SIDECAR = ("bulletin_id: bulletin-2099-01\nissue_date: \"2099-01\"\nlanguage: zh-Hans\n"
