@@ -6,11 +6,12 @@ stages above it in this tree (a test reads the imports and checks it)::
 
     analysis/
       common/   shared layer: paths, errors, atomic, digest, text, yamlio, fonts, escape
-      ingest/   raw file -> items with pages and spans: textio, layout, parse
+      ingest/   raw file -> items with pages and spans: textio, pdfinput, docxinput,
+                layout, matter, parse, document, preview
       coding/   items -> codes; the codebook holds every vocabulary:
                 codebook, vocab, gazetteer, numerals, figure_units, figures, coder
       dataset/  codes -> validated tables in data/processed:
-                schema, tables, review, agreement, state, build
+                schema, tables, review, agreement, sidecar, state, build, add
       compare/  tables -> indicators and statistics: cells, indicators, index, stats, trend
       views/    what the notebooks show:
                 params, plots, charts, markdown, common, region, comparison, over_time,

@@ -53,9 +53,26 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     for name, help_text in (("items", "coded items of one bulletin as CSV"),
                             ("figures", "figures of one bulletin as CSV")):
         s = sub.add_parser(name, help=help_text, description=help_text)
-        s.add_argument("bulletin", type=Path, help="bulletin text file (any path)")
+        s.add_argument("bulletin", type=Path, help="bulletin file: .txt, .pdf or .docx")
         s.add_argument("--out", type=Path, help="output CSV (default: stdout)")
         s.add_argument("--encoding", help="file encoding (default: detect UTF-8 / GB18030)")
+    chk = sub.add_parser("check", help="how a bulletin was read: sections, items, front "
+                         "matter, unassigned text", description="Print (or write as HTML) how "
+                         "the bulletin was segmented. Exit status 1 when text is unassigned "
+                         "and its sidecar does not accept it.")
+    chk.add_argument("bulletin", type=Path, help="bulletin file: .txt, .pdf or .docx")
+    chk.add_argument("--html", type=Path, metavar="OUT", help="write the preview as HTML")
+    chk.add_argument("--text", type=Path, metavar="OUT",
+                     help="write the text the offsets index (a PDF/Word file's rendering)")
+    chk.add_argument("--encoding", help="file encoding (default: detect UTF-8 / GB18030)")
+    add = sub.add_parser("add", help="add a bulletin to data/raw/ with its sidecar",
+                         description="Read and check the file, copy it into data/raw/ with a "
+                         "sidecar (sha256, issue_date, reviewed: false) and print the check's "
+                         "summary. Exit status 1 when text is unassigned.")
+    add.add_argument("bulletin", type=Path, help="bulletin file: .txt, .pdf or .docx")
+    add.add_argument("--issue-date", required=True, metavar="YYYY-MM", help="month of the issue")
+    add.add_argument("--id", dest="bulletin_id", help="bulletin id (default: the file name stem)")
+    add.add_argument("--encoding", help="file encoding (default: detect UTF-8 / GB18030)")
     sub.add_parser("build", help="code every bulletin in data/raw/ into data/processed/")
     rep = sub.add_parser("report", help="the whole report: data, notebooks, HTML and PDF book",
                          description="Code the bulletins, execute the notebooks (cached), "
@@ -138,7 +155,19 @@ def _items(args: argparse.Namespace) -> int:
 
     tables = Pipeline().code_file(args.bulletin, args.encoding)
     _write_csv(tables.items, args.out)
-    return 0
+    return _report_accounts(tables)
+
+
+def _report_accounts(tables) -> int:
+    """The one-line summary of each bulletin on stderr; 1 when text is unassigned and not
+    accepted by the sidecar."""
+    status = 0
+    for account in tables.accounts:
+        print(f"{account.file}: {account.summary}", file=sys.stderr)
+        if not account.accepted:
+            print(f"error: {account.file}: {account.problem()}", file=sys.stderr)
+            status = 1
+    return status
 
 
 @command("figures")
@@ -147,16 +176,64 @@ def _figures(args: argparse.Namespace) -> int:
 
     tables = Pipeline().code_file(args.bulletin, args.encoding)
     _write_csv(tables.figures, args.out)
-    return 0
+    return _report_accounts(tables)
 
 
 @command("build")
 def _build(args: argparse.Namespace) -> int:
     from analysis.dataset.build import build
+    from analysis.ingest.parse import summary_line
 
     written = build()
     for name, path in written.items():
         print(f"{name}: {path}")
+    for row in pd.read_csv(written["bulletins"]).itertuples():
+        pages = None if pd.isna(row.n_pages) else int(row.n_pages)
+        print(f"{row.file}: {summary_line(row.n_items, pages, row.unassigned_chars)}")
+    return 0
+
+
+@command("check")
+def _check(args: argparse.Namespace) -> int:
+    from analysis.coding.vocab import vocabulary
+    from analysis.common.atomic import write_text
+    from analysis.dataset.build import account_of, identify
+    from analysis.ingest.document import read_document
+    from analysis.ingest.preview import preview_html, preview_text
+
+    document = read_document(args.bulletin, args.encoding)
+    _, meta = identify(document)
+    parsed = document.parse(tuple(vocabulary().sections))
+    name = str(args.bulletin)
+    if args.text:
+        write_text(args.text, document.text)
+    if args.html:
+        write_text(args.html, preview_html(parsed, name))
+        print(f"{args.html}: {parsed.summary()}")
+    else:
+        print(preview_text(parsed, name), end="")
+    account = account_of(args.bulletin, parsed, meta)
+    if not account.accepted:
+        print(f"error: {account.file}: {account.problem()}", file=sys.stderr)
+        return 1
+    return 0
+
+
+@command("add")
+def _add(args: argparse.Namespace) -> int:
+    from analysis.coding.vocab import vocabulary
+    from analysis.dataset.add import add_bulletin
+
+    added = add_bulletin(args.bulletin, args.issue_date, args.bulletin_id,
+                         tuple(vocabulary().sections), encoding=args.encoding)
+    print(f"added {added.raw} with sidecar {added.sidecar} (reviewed: false)")
+    print(f"{added.raw}: {added.parsed.summary()}")
+    if added.parsed.unassigned:
+        numbers = [line.number for line in added.parsed.unassigned]
+        print(f"error: {added.raw}: text unassigned on lines {numbers}; see `python -m "
+              f"analysis check {added.raw}`; the build fails until the file is fixed or its "
+              "sidecar accepts them (accept_unassigned)", file=sys.stderr)
+        return 1
     return 0
 
 

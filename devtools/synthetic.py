@@ -8,6 +8,7 @@ names and scaled numbers (same structure, different facts) to measure throughput
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from collections.abc import Iterable
@@ -130,6 +131,7 @@ def generate_corpus(seed_text: str, codebook: Codebook, out_dir: Path, n_issues:
         write_text(out_dir / f"{stem}.meta.yml", yaml.safe_dump(
             {"bulletin_id": stem, "synthetic": True, "reviewed": False,
              "issue_date": issue_month(first_month, offset),
+             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
              "source": "SYNTHETIC: generated from the seed's structure for benchmarks"},
             allow_unicode=True))
         files.append(path)

@@ -80,7 +80,8 @@ def test_body_span_maps_back_across_line_breaks(seed_text):
 
 @pytest.mark.parametrize(
     "variant",
-    ["stripped", "no_blank_lines", "blank_line_paragraphs", "crlf", "no_page_markers"],
+    ["stripped", "no_blank_lines", "blank_line_paragraphs", "crlf", "no_page_markers",
+     "space_after_every_line", "cr", "form_feeds"],
 )
 def test_seed_layout_variants_give_the_same_titles(seed_text, variant):
     lines = seed_text.split("\n")
@@ -99,20 +100,27 @@ def test_seed_layout_variants_give_the_same_titles(seed_text, variant):
         text = "\n\n".join(paras)
     elif variant == "crlf":
         text = seed_text.replace("\n", "\r\n")
+    elif variant == "cr":
+        text = seed_text.replace("\n", "\r")
+    elif variant == "space_after_every_line":
+        text = "\n".join(line.rstrip() + " " if line.strip() else line for line in lines)
+    elif variant == "form_feeds":  # pdftotext's page breaks instead of leading spaces
+        text = "\n".join(("\f" + line[1:]) if line[:1] == " " and k else line
+                         for k, line in enumerate(lines))
     else:
         text = "\n".join(line.lstrip(" ") for line in lines)
     items = parse_items(text, variant)
     assert [i.title for i in items] == [t for _, _, t, _, _ in SEED_ITEMS]
     if variant in ("stripped", "no_blank_lines", "no_page_markers", "blank_line_paragraphs"):
         assert all(i.page_start is None and i.page_end is None for i in items)
-    if variant == "crlf":
+    if variant in ("crlf", "cr", "form_feeds", "space_after_every_line"):
         assert [(i.page_start, i.page_end) for i in items] == [(p, q) for *_, p, q in SEED_ITEMS]
 
 
 def test_paragraph_modes(seed_text):
     assert paragraph_mode(split_lines(seed_text)) == "trailing_space"
     stripped = "\n".join(line.strip() for line in seed_text.split("\n"))
-    assert paragraph_mode(split_lines(stripped)) == "punctuation"
+    assert paragraph_mode(split_lines(stripped)) == "line_width"
 
 
 def test_synthetic_bulletin_other_sections_and_page_continuation():
@@ -150,7 +158,10 @@ def test_subtitles_and_source_lines_stay_in_their_item():
         ("动态", "江苏出台产业政策", [LONG]),
     ]), "synthetic")
     assert [i.title for i in items] == ["浙江发布数字政府建设方案", "江苏出台产业政策"]
-    assert items[0].body.split("\n") == ["——聚焦一网通办", LONG, "（来源：合成测试）"]
+    assert items[0].body.split("\n") == ["——聚焦一网通办", LONG]
+    assert items[0].subtitle.text == "——聚焦一网通办"
+    assert items[0].source == "（来源：合成测试）"  # kept with the item, outside its body
+    assert items[0].end == items[0].sources[0].end
 
 
 # A made-up body paragraph long enough to wrap over several printed lines (synthetic).

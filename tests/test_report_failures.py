@@ -5,6 +5,8 @@ chapters are built and the command exits 1. Built in a temporary BULLETIN_ROOT."
 
 from __future__ import annotations
 
+import hashlib
+
 import nbformat
 import pytest
 
@@ -25,7 +27,9 @@ HOSTILE = [
     ("经济热点", "【合成】上海自贸区发布 {glue:text}`x` 示例 <i>政策</i>", [
         "（合成测试数据）上海市人民政府印发方案，设立 5 亿元 {eval}`import os` 专项资金，"
         "建设产业链与政务数据中心。",
-        "```{raw} html",
+        # a fence opener; the sentence end keeps it body text (a bare line would be reported
+        # as unassigned text, and the build would stop)
+        "```{raw} html 段落结束。",
     ]),
 ]
 SIDECAR = ("bulletin_id: bulletin-2099-01\nissue_date: \"2099-01\"\nlanguage: zh-Hans\n"
@@ -38,8 +42,11 @@ FAILING = 'assert p.region != "上海", "synthetic failure for the placeholder t
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     root = copy_project(tmp_path_factory.mktemp("hostile") / "project", raw=False)
     raw = root / "data" / "raw"
-    (raw / "bulletin-2099-01.txt").write_text(layout(HOSTILE, page_every=6), encoding="utf-8")
-    (raw / "bulletin-2099-01.meta.yml").write_text(SIDECAR, encoding="utf-8")
+    bulletin = raw / "bulletin-2099-01.txt"
+    bulletin.write_text(layout(HOSTILE, page_every=6), encoding="utf-8")
+    digest = hashlib.sha256(bulletin.read_bytes()).hexdigest()
+    (raw / "bulletin-2099-01.meta.yml").write_text(SIDECAR + f"sha256: {digest}\n",
+                                                   encoding="utf-8")
     template = root / "notebooks" / "region.ipynb"
     nb = nbformat.read(template, as_version=4)
     nb.cells[2].source += "\n" + FAILING  # after validate_params: fails for 上海 only

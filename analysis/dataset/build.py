@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.coding.codebook import Codebook, load_codebook
 from analysis.coding.coder import Coder, Evidence
@@ -29,9 +28,10 @@ from analysis.common.text import display_path
 from analysis.dataset.agreement import agreement_for
 from analysis.dataset.review import Override, apply_review, load_review
 from analysis.dataset.schema import columns, validate
+from analysis.dataset.sidecar import accepted, check_checksum, load_sidecar, missing_sidecar
 from analysis.dataset.state import STAMP, inputs_digest, outputs, raw_bulletins, up_to_date
-from analysis.ingest.parse import Item, parse_bulletin
-from analysis.ingest.textio import BulletinText, read_bulletin
+from analysis.ingest.document import Document, read_document
+from analysis.ingest.parse import Item, ParsedBulletin
 
 
 @dataclass
@@ -45,17 +45,40 @@ class Tables:
     bulletins: pd.DataFrame
     automatic_items: pd.DataFrame | None = None
     vocab: Vocabulary | None = None
+    accounts: list[Account] = field(default_factory=list)
+    renderings: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, pd.DataFrame]:
         return {"items": self.items, "figures": self.figures, "evidence": self.evidence,
                 "bulletins": self.bulletins}
 
 
+@dataclass(frozen=True)
+class Account:
+    """Where every character of one bulletin went: its one-line summary and its unassigned
+    lines, and whether its sidecar accepts them."""
+
+    file: str
+    summary: str
+    unassigned: tuple[tuple[int, str], ...]
+    chars: int
+    accepted: bool
+
+    def problem(self) -> str:
+        """One line for unassigned text that the sidecar does not accept."""
+        numbers = [n for n, _ in self.unassigned]
+        shown = ", ".join(map(str, numbers[:8])) + (" ..." if len(numbers) > 8 else "")
+        first = self.unassigned[0][1][:24]
+        return (f"{self.chars} characters unassigned on lines {shown} (first: {first!r}); see "
+                f"`python -m analysis check {self.file}`, fix the file, or accept them in its "
+                f"sidecar: accept_unassigned: [{', '.join(map(str, numbers))}]")
+
+
 class Pipeline:
     """Codes bulletins with one codebook and one review file (loaded once)."""
 
     def __init__(self, codebook_path: Path | None = None, review_path: Path | None = None,
-                 use_review: bool = True) -> None:
+                 use_review: bool = True, texts_dir: Path | None = None) -> None:
         self.codebook_path = codebook_path or paths.CODEBOOK
         self.codebook: Codebook = load_codebook(self.codebook_path)
         self.gazetteer = Gazetteer(self.codebook)
@@ -67,10 +90,18 @@ class Pipeline:
         self.overrides: list[Override] = (
             load_review(self.review_path, set(shorts), self.vocab) if use_review else [])
         self.sections = list(self.vocab.sections)
+        self.texts_dir = texts_dir or paths.PROCESSED / "texts"
 
     def code_file(self, path: Path, encoding: str | None = None) -> Tables:
         """Code one bulletin file into validated tables."""
         return self._tables([self.rows(path, encoding)])
+
+    def check_accounts(self, tables: Tables) -> None:
+        """Raise ``InputError`` for the first bulletin with unassigned text its sidecar does
+        not accept."""
+        for account in tables.accounts:
+            if not account.accepted:
+                raise InputError(account.file, account.problem())
 
     def code_files(self, files: list[Path], jobs: int = 1) -> Tables:
         """Code several bulletins (in ``jobs`` processes when > 1); their ids must be distinct.
@@ -91,11 +122,13 @@ class Pipeline:
 
     def rows(self, path: Path, encoding: str | None = None) -> Rows:
         """Parse and code one bulletin into plain rows (not yet reviewed or validated)."""
-        bulletin = read_bulletin(path, encoding)
+        bulletin = read_document(path, encoding)
         bulletin_id, meta = identify(bulletin)
-        parsed = parse_bulletin(bulletin.text, path, self.sections)
+        parsed = bulletin.parse(self.sections)
         items = parsed.items
-        out = Rows()
+        out = Rows(account=account_of(path, parsed, meta),
+                   rendering=bulletin.text if bulletin.rendered else None)
+        text_file = (self.texts_dir / f"{bulletin_id}.txt") if bulletin.rendered else path
         for item in items:
             item_id = f"{bulletin_id}-{item.seq:02d}"
             body = item.body
@@ -121,6 +154,7 @@ class Pipeline:
             "reviewed": int(meta.get("reviewed") is True),
             "synthetic": int(meta.get("synthetic") is True),
             "source": " ".join(str(meta.get("source") or "").split()),
+            "text_file": display_path(text_file), "unassigned_chars": parsed.unassigned_chars,
         }
         return out
 
@@ -135,12 +169,16 @@ class Pipeline:
                              self.vocab)
         reviewed = _pack("evidence", [r for p in parts for r in _review_evidence(
             self.overrides, p.bulletin["bulletin_id"])])
-        return _validated(Tables(
+        tables = _validated(Tables(
             items=items,
             figures=frame("figures", [r for p in parts for r in p.figures]),
             evidence=frame("evidence", [r for p in parts for r in p.evidence] + reviewed),
             bulletins=frame("bulletins", _pack("bulletins", [p.bulletin for p in parts])),
         ), automatic, self.vocab)
+        tables.accounts = [p.account for p in parts if p.account is not None]
+        tables.renderings = {p.bulletin["text_file"]: p.rendering for p in parts
+                             if p.rendering is not None}
+        return tables
 
 
 @dataclass
@@ -154,13 +192,23 @@ class Rows:
     evidence: list = field(default_factory=list)
     bulletin: dict = field(default_factory=dict)
     packed: bool = False
+    account: Account | None = None
+    rendering: str | None = None
 
     def pack(self) -> Rows:
         """These rows as tuples (a missing column is None)."""
         if self.packed:
             return self
         return Rows(_pack("items", self.items), _pack("figures", self.figures),
-                    _pack("evidence", self.evidence), self.bulletin, packed=True)
+                    _pack("evidence", self.evidence), self.bulletin, packed=True,
+                    account=self.account, rendering=self.rendering)
+
+
+def account_of(path: Path, parsed: ParsedBulletin, meta: dict) -> Account:
+    """The account of one parsed bulletin, checked against its sidecar's ``accept_unassigned``."""
+    lines = tuple((line.number, line.content) for line in parsed.unassigned)
+    return Account(display_path(path), parsed.summary(), lines, parsed.unassigned_chars,
+                   accepted(meta, list(lines), parsed.unassigned_chars))
 
 
 def _pack(table: str, rows: list[dict]) -> list[tuple]:
@@ -181,12 +229,14 @@ def _rows_in_worker(path: Path) -> Rows:
     return _WORKER.rows(path).pack()
 
 
-def identify(bulletin: BulletinText) -> tuple[str, dict]:
-    """Bulletin id and metadata: from the file's sidecar, else from a raw bulletin with the same
-    checksum (so the review file applies to a copy), else the file name stem."""
+def identify(bulletin: Document) -> tuple[str, dict]:
+    """Bulletin id and metadata: from the file's sidecar (validated, its checksum must match),
+    else from a raw bulletin with the same checksum (so the review file applies to a copy),
+    else the file name stem."""
     sidecar = paths.sidecar_for(bulletin.path)
     if sidecar.exists():
         meta = load_sidecar(sidecar)
+        check_checksum(meta, sidecar, bulletin.path, bulletin.sha256)
         return str(meta.get("bulletin_id") or bulletin.path.stem), meta
     meta = _raw_sidecars_by_checksum().get(bulletin.sha256)
     if meta is not None:
@@ -207,22 +257,6 @@ def _raw_sidecars_by_checksum() -> dict[str, dict]:
 
 
 _SIDECARS: dict = {}
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
-
-
-def load_sidecar(path: Path) -> dict:
-    """Read a bulletin's metadata sidecar (YAML mapping)."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        meta = yaml.load(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        try:  # the pure-Python loader's error message (the C loader words some differently)
-            meta = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise InputError(path, f"invalid YAML: {err}".splitlines()[0]) from err
-    if not isinstance(meta, dict):
-        raise InputError(path, "sidecar must be a YAML mapping")
-    return meta
 
 
 def write_tables(tables: Tables, out_dir: Path | None = None,
@@ -257,13 +291,30 @@ def build(raw_dir: Path | None = None, out_dir: Path | None = None,
     (``force`` rebuilds)."""
     files = raw_bulletins(raw_dir)
     if not files:
-        raise InputError(raw_dir or paths.RAW, "no bulletin .txt files")
+        raise InputError(raw_dir or paths.RAW, "no bulletin files (.txt, .pdf, .docx)")
+    _check_raw_files(files)
     if not force and up_to_date(files, out_dir):
         return outputs(out_dir)
     jobs = min(os.cpu_count() or 1, len(files) // 50) or 1  # processes pay off on big corpora
-    tables = Pipeline().code_files(files, jobs=jobs)
+    pipeline = Pipeline(texts_dir=(out_dir or paths.PROCESSED) / "texts")
+    tables = pipeline.code_files(files, jobs=jobs)
+    pipeline.check_accounts(tables)
+    for name, text in tables.renderings.items():  # what PDF/Word spans point into
+        write_text(paths.ROOT / name, text)
     return write_tables(tables, out_dir, {"agreement": agreement_of(tables)},
                         stamp=inputs_digest(files))
+
+
+def _check_raw_files(files: list[Path]) -> None:
+    """Every raw bulletin has its own sidecar (one per file name stem)."""
+    stems: dict[str, Path] = {}
+    for f in files:
+        if f.stem in stems:
+            raise InputError(display_path(f), f"same name as {display_path(stems[f.stem])}: "
+                             "one sidecar per name, rename one of them")
+        stems[f.stem] = f
+        if not paths.sidecar_for(f).exists():
+            raise missing_sidecar(f)
 
 
 def agreement_of(tables: Tables) -> pd.DataFrame:

@@ -167,6 +167,11 @@ BULLETINS = {
                          "it unless --allow-synthetic is given", "0/1",
                          checks=pa.Check.isin([0, 1])),
         "source": col(str, "Where the issue came from (the sidecar's source, on one line)."),
+        "text_file": col(str, "Text the start/end offsets index: the raw file itself, or for a "
+                              "PDF or Word bulletin its text rendering (data/processed/texts/)."),
+        "unassigned_chars": col(int, "Non-blank characters that are no heading, title, body, "
+                                     "source or front/back matter (accepted in the sidecar).",
+                                "characters", checks=pa.Check.ge(0)),
 }
 
 AGREEMENT = {

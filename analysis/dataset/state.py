@@ -7,6 +7,7 @@ from pathlib import Path
 
 from analysis.common import paths
 from analysis.common.digest import files_hash, modules_hash
+from analysis.ingest.document import SUFFIXES
 
 #: The module that codes the data: its import closure is the code the tables depend on.
 BUILD_MODULE = "analysis.dataset.build"
@@ -16,8 +17,9 @@ OUTPUTS = ("items", "figures", "evidence", "bulletins", "agreement")
 
 
 def raw_bulletins(raw_dir: Path | None = None) -> list[Path]:
-    """The bulletin text files in ``data/raw/``."""
-    return sorted((raw_dir or paths.RAW).glob("*.txt"))
+    """The bulletin files in ``data/raw/`` (text, PDF, Word)."""
+    folder = raw_dir or paths.RAW
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
 
 
 def inputs_digest(files: list[Path]) -> str:
