@@ -137,10 +137,19 @@ def codebook(cb: Any) -> Fragment:
     tools = [{"side": side, "tool": name, "label": t.label, "definition": t.definition,
               "keywords": "、".join(t.keywords)}
              for side, s in cb.instruments.items() for name, t in s.tools.items()]
-    firsts = [{"claim": claim, "pattern": _pattern(p)} for claim, patterns in (
-        ("national", cb.firsts.national.patterns),
-        ("provincial", cb.firsts.provincial.patterns),
-        ("never a first", cb.firsts.exclusions)) for p in patterns]
+    f = cb.firsts
+    firsts = [{"claim": claim, "words or pattern": words} for claim, words in (
+        ("national scope words", "、".join(f.national.scope_words)),
+        ("provincial scope words", "、".join(f.provincial.scope_words)
+         + " and province or place names"),
+        ("first words", "、".join(f.first_words)),
+        ("linkers (scope, linker, first)", "、".join(f.linkers)),
+        ("reverse linkers (first, linker, scope)", "、".join(f.reverse_linkers)),
+        ("aim words (no claim when before the first word)", "、".join(f.aim_words)))] + [
+        {"claim": claim, "words or pattern": _pattern(p)} for claim, patterns in (
+            ("national (whole pattern)", f.national.patterns),
+            ("provincial (whole pattern)", f.provincial.patterns),
+            ("never a first (masked)", f.exclusions)) for p in patterns]
     levels = [{"level": k, "label": v.label, "patterns": "、".join(map(_pattern, v.patterns))}
               for k, v in cb.issuers.levels.items()]
     text = "\n\n".join([
@@ -150,8 +159,9 @@ def codebook(cb: Any) -> Fragment:
         markdown_table(pd.DataFrame(domains).set_index("domain")),
         "**Policy instruments** (Rothwell & Zegveld), by side:",
         markdown_table(pd.DataFrame(tools).set_index("side")),
-        "**Claims of a first** (regular expressions; `{places}` stands for the gazetteer's "
-        "names):",
+        "**Claims of a first**, a grammar: a scope word and a first word in one clause, "
+        "adjacent or joined by a linker, in either order (`{places}` in a pattern stands for "
+        "the gazetteer's names):",
         markdown_table(pd.DataFrame(firsts).set_index("claim")),
         "**Issuing level** of the administration named as issuer:",
         markdown_table(pd.DataFrame(levels).set_index("level")),

@@ -175,23 +175,33 @@ class InstrumentSide(_Model):
 
 
 class FirstPatterns(_Model):
-    """Patterns of a national-first claim."""
+    """National-first claims: the scope words of the grammar, and extra whole patterns."""
 
+    scope_words: list[Name] = []
     patterns: list[Pattern] = []
 
 
 class ProvincialFirsts(_Model):
-    """Patterns of a provincial-first claim and the scope words they may use."""
+    """Provincial-first claims: scope words (province and place names are scope words too,
+    directly before the first word) and extra whole patterns."""
 
+    scope_words: list[Name] = []
     patterns: list[Pattern] = []
     scopes: list[Name] = []
 
 
 class Firsts(_Model):
-    """National and provincial 'first' claims, and patterns that cancel them."""
+    """Claims of a first as a grammar (see :mod:`analysis.coding.firsts`): a scope word and a
+    first word in one clause, adjacent or joined by a linker (either order), unless an aim word
+    comes first; ``exclusions`` are masked before matching."""
 
     national: FirstPatterns = FirstPatterns()
     provincial: ProvincialFirsts = ProvincialFirsts()
+    first_words: list[Name] = []
+    aim_words: list[Name] = []
+    linkers: list[Name] = []
+    reverse_linkers: list[Name] = []
+    actor_first_words: list[Name] = []
     exclusions: list[Pattern] = []
 
 

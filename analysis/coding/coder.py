@@ -12,7 +12,7 @@ Rules (their vocabularies live in ``data/codebook.yml``):
   single province is found.
 - **Domains**: keyword scores (see the codebook); ``other`` when none reaches its threshold.
 - **Instruments**: every tool whose keyword occurs; sides follow from the tools.
-- **Firsts**: national and provincial patterns, exclusions removed first.
+- **Firsts**: a grammar (scope word + first word in one clause), see ``coding.firsts``.
 - **Issuing level**: the first issuing agency in the lead paragraph, else the title's subject
   place before an issuing verb; empty when not stated.
 """
@@ -20,13 +20,10 @@ Rules (their vocabularies live in ``data/codebook.yml``):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from re import _constants as _sre_constants  # type: ignore[attr-defined]
-from re import _parser as _sre_parser  # type: ignore[attr-defined]
-from typing import Any, NamedTuple
 
 from analysis.coding.codebook import Codebook
+from analysis.coding.firsts import FirstsGrammar, FirstsResult
 from analysis.coding.gazetteer import Gazetteer, PlaceMatch, trie_regex
 from analysis.common.text import SENTENCE_END
 
@@ -69,10 +66,7 @@ class Coder:
         self.codebook = codebook
         self.gazetteer = gazetteer
         names = trie_regex(surface_names(codebook)).pattern
-        firsts = codebook.firsts
-        self._national = _compile(firsts.national.patterns, names)
-        self._provincial = _compile(firsts.provincial.patterns, names)
-        self._exclusions = _compile(firsts.exclusions, names)
+        self.firsts = FirstsGrammar(codebook.firsts, surface_names(codebook), names)
         self._issuers = [
             (level, re.compile(p)) for level, spec in codebook.issuers.levels.items()
             for p in spec.patterns
@@ -204,22 +198,16 @@ class Coder:
             codes.evidence.append(Evidence("instrument", tool_id, word, pos, pos + len(word)))
 
     # -- firsts ----------------------------------------------------------------------------
-    def _firsts(self, text: str, codes: Codes) -> None:
-        masked = text
-        for rule in self._exclusions:
-            if rule.could_match(masked):
-                masked = rule.pattern.sub(lambda m: "\0" * len(m.group()), masked)
-        for rule in self._national:
-            for m in rule.finditer(masked):
+    def _firsts(self, text: str, codes: Codes) -> FirstsResult:
+        found = self.firsts.find(text)
+        for claim in found.claims:
+            if claim.kind == "national":
                 codes.is_national_first = True
-                codes.evidence.append(Evidence("national_first", "1", m.group(), *m.span()))
-        national_spans = [(e.start, e.end) for e in codes.evidence if e.field == "national_first"]
-        for rule in self._provincial:
-            for m in rule.finditer(masked):
-                if any(s < m.end() and m.start() < e for s, e in national_spans):
-                    continue
+            else:
                 codes.is_provincial_first = True
-                codes.evidence.append(Evidence("provincial_first", "1", m.group(), *m.span()))
+            codes.evidence.append(Evidence(f"{claim.kind}_first", "1", claim.text, claim.start,
+                                           claim.end))
+        return found
 
     # -- issuing level ---------------------------------------------------------------------
     def _issuer(self, text: str, title_len: int, codes: Codes) -> None:
@@ -277,135 +265,6 @@ def _level_of_place(place: PlaceMatch) -> str:
     if place.level in CITY_LEVELS:
         return "city"
     return "district_zone"
-
-
-def _compile(patterns: list[str], names: str) -> list[Rule]:
-    return [Rule.compile(p.replace("{places}", names)) for p in patterns]
-
-
-# -- skipping text a pattern cannot match --------------------------------------------------
-# The provincial-first pattern starts with every place name: scanning a whole item for it is
-# slow. Its parse tree says that every match holds 首 or 率 and is at most 18 characters long,
-# so only the text around those characters needs searching (same matches, in the same order).
-
-MAX_REQUIRED = 24
-MAX_WIDTH = 200
-
-
-class Rule(NamedTuple):
-    """A compiled pattern with what a scan may skip: ``required``, characters of which every
-    match holds one (``None``: no short list), and ``width``, the longest match when that is
-    bounded and the pattern has no look-around, anchor or back-reference (else ``None``)."""
-
-    pattern: re.Pattern[str]
-    required: frozenset[str] | None = None
-    width: int | None = None
-    trigger: re.Pattern[str] | None = None
-
-    @classmethod
-    def compile(cls, source: str) -> Rule:
-        """Compile ``source`` and analyse its parse tree."""
-        pattern = re.compile(source)
-        try:
-            parsed = _sre_parser.parse(source)
-        except (re.error, RecursionError):
-            return cls(pattern)
-        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
-            return cls(pattern)
-        required = _required_in(list(parsed))
-        if required is None:
-            return cls(pattern)
-        trigger = re.compile("[" + "".join(re.escape(ch) for ch in sorted(required)) + "]")
-        return cls(pattern, required, _bounded_width(parsed), trigger)
-
-    def could_match(self, text: str) -> bool:
-        """False when ``text`` lacks every required character (no match is possible)."""
-        return self.required is None or any(ch in text for ch in self.required)
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """The matches of ``pattern.finditer(text)``.
-
-        With a bounded ``width`` W, a match holding the first required character at or after
-        ``pos`` (at ``q``) starts in ``[q - W + 1, q]`` and ends by ``q + W``: search that window
-        only; no match there means none starts before ``q + 1``.
-        """
-        if not self.could_match(text):
-            return
-        if self.width is None or self.trigger is None:
-            yield from self.pattern.finditer(text)
-            return
-        search, trigger, width, pos = self.pattern.search, self.trigger.search, self.width, 0
-        while (hit := trigger(text, pos)) is not None:
-            q = hit.start()
-            m = search(text, max(pos, q - width + 1), q + width)
-            if m is not None and m.start() <= q:
-                yield m
-                pos = m.end()
-            else:
-                pos = q + 1
-
-
-def required_chars(pattern: str) -> frozenset[str] | None:
-    """Characters of which every match of ``pattern`` holds at least one (see :class:`Rule`)."""
-    return Rule.compile(pattern).required
-
-
-def _required_in(sequence: list) -> frozenset[str] | None:
-    best: frozenset[str] | None = None
-    for op, arg in sequence:
-        found = _required_of(op, arg)
-        if found is not None and (best is None or len(found) < len(best)):
-            best = found
-    return best
-
-
-def _required_of(op: object, arg: Any) -> frozenset[str] | None:
-    c = _sre_constants
-    if op is c.LITERAL:
-        return frozenset(chr(arg))
-    if op is c.SUBPATTERN:
-        return None if arg[1] or arg[2] else _required_in(list(arg[3]))
-    if op is c.ATOMIC_GROUP:
-        return _required_in(list(arg))
-    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-        return _required_in(list(arg[2])) if arg[0] >= 1 else None
-    if op is c.BRANCH:
-        union: set[str] = set()
-        for branch in arg[1]:
-            found = _required_in(list(branch))
-            if found is None:
-                return None
-            union |= found
-        return frozenset(union) if len(union) <= MAX_REQUIRED else None
-    if op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(arg) <= MAX_REQUIRED:
-        return frozenset(chr(v) for _, v in arg)
-    return None
-
-
-def _bounded_width(parsed: Any) -> int | None:
-    """The longest match of a parsed pattern, or None (unbounded, or context-dependent)."""
-    c = _sre_constants
-    context = {c.ASSERT, c.ASSERT_NOT, c.AT, c.GROUPREF, c.GROUPREF_EXISTS}
-    if any(op in context for op in _ops(list(parsed))):
-        return None
-    width = parsed.getwidth()[1]
-    return width if width <= MAX_WIDTH else None
-
-
-def _ops(sequence: list) -> Iterator[object]:
-    """Every opcode in a parsed sequence, nested ones included."""
-    c = _sre_constants
-    for op, arg in sequence:
-        yield op
-        if op is c.SUBPATTERN:
-            yield from _ops(list(arg[3]))
-        elif op is c.ATOMIC_GROUP:
-            yield from _ops(list(arg))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            yield from _ops(list(arg[2]))
-        elif op is c.BRANCH:
-            for branch in arg[1]:
-                yield from _ops(list(branch))
 
 
 def _first_sentence(text: str, start: int) -> tuple[int, int]:
