@@ -8,7 +8,7 @@ stages above it in this tree (a test reads the imports and checks it)::
       common/   shared layer: paths, errors, atomic, digest, text, yamlio, fonts, escape
       ingest/   raw file -> items with pages and spans: textio, layout, parse
       coding/   items -> codes; the codebook holds every vocabulary:
-                codebook, vocab, gazetteer, numerals, figure_units, figures, coder
+                codebook, vocab, gazetteer, firsts, numerals, figure_units, figures, coder
       dataset/  codes -> validated tables in data/processed:
                 schema, tables, review, agreement, state, build
       compare/  tables -> indicators and statistics: cells, indicators, index, stats

@@ -98,6 +98,7 @@ class Province(_Model):
     abbreviation: Char
     alt_abbreviations: list[Char] = []
     aliases: list[Name] = []
+    mainland: bool = True
     note: str | None = None
 
     def surface_forms(self) -> list[str]:
@@ -116,6 +117,7 @@ class Place(_Model):
     parent: Name | None = None
     ambiguous: bool = False
     match_short: bool = True
+    whole_province: bool = False
     note: str | None = None
 
     @property
@@ -156,6 +158,18 @@ class Domain(_Model):
     keywords: Keywords
     min_score: int = Field(ge=0)
     fallback: bool = False
+    place_levels: list[PlaceLevel | Literal["platform"]] = []
+
+
+class Scoring(_Model):
+    """Weights of a domain's keyword score: a strong keyword (or a place of the domain's
+    ``place_levels``) in the title or only in the body, a weak keyword anywhere; weak keywords
+    add at most ``weak_cap`` (None: no cap)."""
+
+    strong_title: int = Field(default=3, ge=0)
+    strong_body: int = Field(default=2, ge=0)
+    weak: int = Field(default=1, ge=0)
+    weak_cap: int | None = Field(default=None, ge=0)
 
 
 class Tool(_Model):
@@ -231,6 +245,8 @@ class Codebook(_Model):
     platform_aliases: dict[Name, Code] = {}
     sections: list[Section] = []
     domains: dict[str, Domain] = Field(min_length=1)
+    scoring: Scoring = Scoring()
+    foreign_names: list[Name] = []
     instruments: dict[str, InstrumentSide] = Field(min_length=1)
     firsts: Firsts
     issuers: Issuers
