@@ -10,7 +10,7 @@ stages above it in this tree (a test reads the imports and checks it)::
       coding/   items -> codes; the codebook holds every vocabulary:
                 codebook, vocab, gazetteer, firsts, numerals, figure_units, figures, coder
       dataset/  codes -> validated tables in data/processed:
-                schema, tables, review, agreement, state, build
+                schema, tables, review, queue, agreement, state, build
       compare/  tables -> indicators and statistics: cells, indicators, index, stats
       views/    what the notebooks show:
                 params, plots, charts, markdown, common, region, comparison, display

@@ -30,6 +30,11 @@ from analysis.common.text import SENTENCE_END
 _SENTENCE = re.compile(f"[^{SENTENCE_END}\\n]*[{SENTENCE_END}\\n]?")
 _ISSUING_VERB = r"(?:[\u4e00-\u9fff]{0,2}?)(?:出台|发布|印发|推出|公布|实施|明确|启动|上线)"
 CITY_LEVELS = {"prefecture", "sub_provincial"}
+#: Scope codes: what an item makes statements about (see ``Coder._scope``).
+SCOPES = ("provincial", "multi_provincial", "national", "foreign")
+#: Coded fields that carry a confidence (``Codes.confidence``), in table order.
+CONFIDENCE_FIELDS = ("provinces", "cities", "domains", "instruments", "is_national_first",
+                     "is_provincial_first", "issuing_level", "scope")
 
 
 @dataclass(frozen=True)
@@ -360,12 +365,14 @@ def _clauses(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def _margin(score: int, threshold: int) -> float:
-    """How sure a yes/no decision on a domain is: 0.5 at the threshold, 1 when the score is a
-    whole threshold away from it (either side)."""
+    """How sure a yes/no decision on a domain is, from the score's distance to the threshold:
+    at the threshold 0.5 + 1/(2(t+1)) (one strong keyword in the body only), rising to 1 at
+    twice the threshold; below it 1 at score 0, falling towards 0.5 just below the threshold."""
     if threshold <= 0:
         return 1.0
-    distance = score - threshold + 0.5
-    return round(min(1.0, 0.5 + abs(distance) / (2 * threshold)), 2)
+    if score >= threshold:
+        return round(0.5 + 0.5 * min(1.0, (score - threshold + 1) / (threshold + 1)), 2)
+    return round(0.5 + 0.5 * min(1.0, (threshold - score) / threshold), 2)
 
 
 def _firsts_confidence(found: FirstsResult, title_len: int, codes: Codes) -> None:
