@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.book.audit import PageNumber
+from analysis.coding.coder import SCOPES
 from analysis.common.escape import escape_markdown as esc
 from analysis.common.text import pct
 from analysis.dataset.tables import split_field
@@ -51,12 +52,19 @@ def data(bulletins: pd.DataFrame, items: pd.DataFrame, names: Mapping[str, str])
                        key=lambda p: list(names).index(p) if p in names else len(names))
     none = items[items["provinces"].map(lambda v: not split_field(v))]
     sections = items.groupby("section", sort=False)["item_id"].agg(list)
+    scopes = [(scope, items.loc[items["scope"] == scope, "item_id"]) for scope in SCOPES]
     text = [
         markdown_table(pd.DataFrame(rows).set_index("bulletin")), "",
         f"The {plural(len(items), 'coded item')} name {plural(len(provinces), 'province')} "
         f"({', '.join(label(p, names) for p in provinces)})"
         + (f"; {plural(len(none), 'item')} name none {cite(none['item_id'])}" if len(none)
-           else "") + ". Items per section as printed:", "",
+           else "") + ". Items by scope (what an item makes statements about); items about the "
+        "whole country or a foreign country name no province and are kept out of the province "
+        "comparisons:", "",
+        markdown_table(pd.DataFrame({"scope": [s.replace("_", "-") for s, _ in scopes],
+                                     "items": [len(ids) for _, ids in scopes],
+                                     "item_ids": [";".join(ids) for _, ids in scopes]})), "",
+        "Items per section as printed:", "",
         markdown_table(pd.DataFrame({"section": sections.index,
                                      "items": [len(v) for v in sections],
                                      "item_ids": [";".join(v) for v in sections]})), "",
@@ -70,6 +78,9 @@ def data(bulletins: pd.DataFrame, items: pd.DataFrame, names: Mapping[str, str])
     if len(none):
         nums.append(PageNumber(page, "items naming no province", str(len(none)),
                                cite(none["item_id"])))
+    for scope, ids in scopes:
+        nums.append(PageNumber(page, f"{scope} items", str(len(ids)),
+                               f"rows of items.csv with scope {scope}"))
     for section, ids in sections.items():
         nums.append(PageNumber(page, f"items in section {section}", str(len(ids)), cite(ids)))
     return "\n".join(text) + "\n", nums
