@@ -9,9 +9,9 @@ stages above it in this tree (a test reads the imports and checks it)::
       ingest/   raw file -> items with pages and spans: textio, pdfinput, docxinput,
                 layout, matter, parse, document, preview
       coding/   items -> codes; the codebook holds every vocabulary:
-                codebook, vocab, gazetteer, numerals, figure_units, figures, coder
+                codebook, vocab, gazetteer, firsts, numerals, figure_units, figures, coder
       dataset/  codes -> validated tables in data/processed:
-                schema, tables, review, agreement, sidecar, state, build, add
+                schema, tables, review, queue, agreement, sidecar, state, build, add
       compare/  tables -> indicators and statistics: cells, indicators, index, stats, trend
       views/    what the notebooks show:
                 params, plots, charts, markdown, common, region, comparison, over_time,

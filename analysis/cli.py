@@ -101,6 +101,15 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("--explain", action="store_true",
                      help="say why each case will or won't run; execute nothing")
     sub.add_parser("agreement", help="automatic coder versus reviewed coding, per field")
+    rq = sub.add_parser("review-queue", help="the weakest automatic codes first, as rows to "
+                        "paste into data/review.csv",
+                        description="Builds the data if needed, then lists each item's "
+                        "reviewable codes not yet overruled, lowest confidence first, with "
+                        "their evidence, in the review file's format.")
+    rq.add_argument("--limit", type=positive_int, default=25,
+                    help="rows to list (default: 25)")
+    rq.add_argument("--all", action="store_true", help="list every code")
+    rq.add_argument("--out", type=Path, help="output CSV (default: stdout)")
     nb = sub.add_parser(
         "notebook", help="execute a notebook template (region | comparison) with parameters",
         description="Validate the parameters against the data, then execute the template "
@@ -269,6 +278,25 @@ def _run(args: argparse.Namespace) -> int:
                            jobs=args.jobs, force=args.force, executor=args.executor,
                            scheduler=args.scheduler, explain_only=args.explain)
     return result.returncode
+
+
+@command("review-queue")
+def _review_queue(args: argparse.Namespace) -> int:
+    from analysis.dataset.build import build
+    from analysis.dataset.queue import as_review_csv, review_queue
+    from analysis.dataset.tables import read_table
+
+    written = build()
+    queue = review_queue(read_table("items", written["items"]),
+                         read_table("evidence", written["evidence"]),
+                         None if args.all else args.limit)
+    text = as_review_csv(queue)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        with atomic_open(args.out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return 0
 
 
 @command("agreement")

@@ -155,3 +155,38 @@ def test_hand_written_pages_type_no_number(page: str) -> None:
     text = (REPO / "book" / page).read_text(encoding="utf-8")
     prose = re.sub(r"```\{include\}[^`]*```|`[^`]*`", "", text)
     assert not re.findall(r"\d", prose), page
+
+
+def test_data_section_counts_items_by_scope():
+    import pandas as pd
+
+    from analysis.book.fragments import data
+
+    items = pd.DataFrame({
+        "item_id": ["b-01", "b-02", "b-03", "b-04"], "bulletin_id": ["b"] * 4,
+        "section": ["经济热点"] * 4, "provinces": ["上海", "上海;江苏", "", ""],
+        "scope": ["provincial", "multi_provincial", "national", "foreign"]})
+    bulletins = pd.DataFrame({"bulletin_id": ["b"], "issue_date": ["2020-09"], "n_items": [4],
+                              "n_pages": [pd.NA], "file": ["b.txt"], "sha256": ["0" * 64]})
+    text, nums = data(bulletins, items, {"上海": "Shanghai", "江苏": "Jiangsu"})
+    assert "2 items name none" in text
+    assert "| national | 1 | {cite:p}`b-03` |" in text
+    assert "| multi\\-provincial | 1 | {cite:p}`b-02` |" in text
+    counted = {n.what: n.value for n in nums}
+    assert counted["national items"] == "1" and counted["foreign items"] == "1"
+
+
+def test_items_appendix_shows_scope():
+    import pandas as pd
+
+    from analysis.book.appendix import items_page
+
+    items = pd.DataFrame({
+        "item_id": ["b-01", "b-02"], "page_start": [1, 2], "page_end": [1, 2],
+        "section": ["经济热点"] * 2, "title": ["甲", "乙"], "provinces": ["上海;江苏", ""],
+        "scope": ["multi_provincial", "foreign"], "domains": ["ftz", "other"],
+        "instrument_sides": ["", ""], "is_national_first": [0, 1],
+        "is_provincial_first": [0, 0], "issuing_level": ["", ""], "overridden": ["", ""]})
+    text, _ = items_page(items, {"上海": "Shanghai", "江苏": "Jiangsu"})
+    assert "| provinces | scope | domains |" in text
+    assert "| multi\\-provincial |" in text and "| foreign |" in text

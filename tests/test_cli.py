@@ -122,6 +122,16 @@ def test_build_writes_processed_tables(project):
     assert len(items) == 24
 
 
+def test_review_queue_writes_rows_to_paste(project):
+    out = project / "queue.csv"
+    res = run("review-queue", "--limit", "6", "--out", out, root=project)
+    assert res.returncode == 0, res.stderr
+    rows = pd.read_csv(out, keep_default_na=False)
+    assert list(rows.columns) == ["item_id", "field", "value", "reason"] and len(rows) == 6
+    assert rows["reason"].str.startswith("CHECK (confidence ").all()
+    assert run("review-queue", "--limit", "0", root=project).returncode == 2
+
+
 def test_agreement_prints_every_field():
     res = run("agreement")
     assert res.returncode == 0, res.stderr

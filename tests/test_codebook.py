@@ -370,3 +370,15 @@ def test_default_path_message_is_relative(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(InputError) as info:
         load_codebook()
     assert str(info.value) == "data/missing-codebook.yml: file not found"
+
+
+def test_gazetteer_holds_new_areas_and_every_pilot_ftz():
+    cb = load_codebook()
+    new_areas = {p.name for p in cb.places if p.level == "new_area"}
+    assert len(new_areas) == 19 and {"雄安", "浦东", "滨海新区", "赣江新区"} <= new_areas
+    with_areas = {p.province for p in cb.places if p.level == "ftz_area"}
+    shorts = {p.code: p.short for p in cb.provinces}
+    # 22 pilot FTZs (Hainan's is the free-trade port); Beijing's areas are left out (see codebook)
+    assert {shorts[c] for c in with_areas} == {
+        "天津", "河北", "辽宁", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "山东", "河南",
+        "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "云南", "陕西", "新疆"}

@@ -48,7 +48,9 @@ def test_seed_firsts_national_and_provincial_kept_apart(seed_codes):
     assert {i.seq for i, c in seed_codes if c.is_national_first} == NATIONAL_FIRSTS
     assert {i.seq for i, c in seed_codes if c.is_provincial_first} == PROVINCIAL_FIRSTS
     texts = {e.text for i, c in seed_codes for e in c.evidence if e.field == "national_first"}
-    assert {"全国首个", "国内首单", "国内首个", "全国率先", "全国首创", "国内率先"} <= texts
+    assert {"全国首个", "国内首单", "国内首个", "全国率先", "全国首创"} <= texts
+    # item 22's 济南将在国内率先建立… is a plan (aim word 将), not a claim; 全国首创 is
+    assert "国内率先" not in texts
 
 
 def test_first_version_software_is_not_a_claim(coder):
@@ -125,3 +127,49 @@ def test_title_without_place_falls_back_to_lead_sentence(coder):
 def test_first_claim_patterns(coder, body, national, provincial):
     codes = coder.code("测试标题", body)
     assert (codes.is_national_first, codes.is_provincial_first) == (national, provincial)
+
+
+# Examples from the field that the seed's vocabulary missed (issue 10).
+@pytest.mark.parametrize(
+    ("title", "body", "provinces", "domains", "scope"),
+    [("广西钦州港片区推行进口货物“提前申报”模式",
+      "中国（广西）自由贸易试验区钦州港片区日前推行进口货物“提前申报”通关模式。",
+      ["广西"], ["ftz"], "provincial"),
+     ("“爱南宁”平台上线",
+      "南宁市“爱南宁”政务服务平台正式上线，市民可一网办理 1800 余项政务服务事项。",
+      ["广西"], ["digital_government"], "provincial"),
+     ("三地自贸试验区总体方案印发",
+      "国务院印发河北、云南、黑龙江自由贸易试验区总体方案以及广西自由贸易试验区扩展区域方案，"
+      "广西扩展区域实施范围 80.5 平方公里。", ["河北", "云南", "黑龙江", "广西"], ["ftz"],
+      "multi_provincial"),
+     ("工信部公布专精特新企业名单", "工业和信息化部日前公布第五批专精特新“小巨人”企业名单。",
+      [], ["industrial"], "national"),
+     ("英国新增2个“自由港”", "英国政府日前宣布新增2个“自由港”，区内企业可享受关税暂缓缴纳。",
+      [], ["ftz"], "foreign")],
+)
+def test_field_examples(coder, title, body, provinces, domains, scope):
+    codes = coder.code(title, body)
+    assert (codes.provinces, codes.domains, codes.scope) == (provinces, domains, scope)
+
+
+def test_ftz_area_is_evidence_for_domain_and_province(coder):
+    codes = coder.code("武汉片区推出新举措", "日前，武汉片区推出进口货物通关新模式。")
+    assert codes.provinces == ["湖北"] and codes.domains == ["ftz"]
+    assert ("domain", "ftz", "武汉片区") in {(e.field, e.value, e.text) for e in codes.evidence}
+
+
+def test_weak_keywords_alone_never_decide(coder):
+    codes = coder.code("某市举办博览会",
+                       "来自各地的企业参展，现场签约项目31个，投资额42亿元，产业合作加深。")
+    assert codes.domains == ["other"] and codes.scores["industrial"] == 2
+
+
+def test_every_field_has_a_confidence(coder, seed_codes):
+    fields = {"provinces", "cities", "scope", "domains", "instruments", "is_national_first",
+              "is_provincial_first", "issuing_level"}
+    for _, codes in seed_codes:
+        assert set(codes.confidence) == fields
+        assert all(0 < v <= 1 for v in codes.confidence.values())
+    sure = coder.code("测试", "全国首个电子证照平台上线，群众可一网通办，政务服务更便捷。")
+    unsure = coder.code("测试", "方案提出，力争在全国率先建成数字政府。")
+    assert sure.confidence["is_national_first"] > unsure.confidence["is_national_first"]

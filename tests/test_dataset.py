@@ -147,3 +147,58 @@ def test_agreement_from_one_coding_pass(seed_tables):
     assert table.loc["provinces", "kappa"] == pytest.approx(1.0)
     assert table.loc["issuing_level", "agreement"] == pytest.approx(23 / 24)
     assert seed_tables.bulletins["reviewed"].tolist() == [1]
+
+
+def test_scope_and_confidence_columns(seed_tables):
+    items = seed_tables.items.set_index("item_id")
+    assert set(items["scope"]) == {"provincial"}  # every seed item is about one province
+    conf = items.filter(like="confidence_").drop(columns="confidence_basis")
+    assert conf.shape[1] == 8 and conf.gt(0).all().all() and conf.le(1).all().all()
+    # an overruled field is sure: the analyst decided it
+    assert items.loc["bulletin-2020-09-13", "confidence_domains"] == 1.0
+    assert items.loc["bulletin-2020-09-02", "confidence_domains"] < 1.0
+    assert "domains: digital_government=" in items.loc["bulletin-2020-09-02", "confidence_basis"]
+
+
+def test_reviewed_provinces_keep_scope_in_step(tmp_path):
+    from analysis.dataset.review import scope_of
+
+    assert scope_of("上海;江苏", "provincial") == "multi_provincial"
+    assert scope_of("", "foreign") == "foreign" and scope_of("", "provincial") == "national"
+    review = tmp_path / "review.csv"
+    review.write_text("item_id,field,value,reason\n"
+                      "bulletin-2020-09-02,provinces,上海;浙江,both act\n"
+                      "bulletin-2020-09-03,scope,atlantis,bad\n", encoding="utf-8")
+    with pytest.raises(InputError, match="scope: invalid value 'atlantis'"):
+        Pipeline(review_path=review)
+    review.write_text("item_id,field,value,reason\n"
+                      "bulletin-2020-09-02,provinces,上海;浙江,both act\n", encoding="utf-8")
+    items = Pipeline(review_path=review).code_file(SEED).items.set_index("item_id")
+    assert items.loc["bulletin-2020-09-02", "scope"] == "multi_provincial"
+    assert items.loc["bulletin-2020-09-02", "confidence_provinces"] == 1.0
+
+
+def test_review_queue_lists_weakest_first_in_review_format(seed_tables, tmp_path):
+    import io
+
+    from analysis.dataset.queue import as_review_csv, review_queue
+    from analysis.dataset.review import load_review
+
+    queue = review_queue(seed_tables.items, seed_tables.evidence)
+    assert queue["confidence"].is_monotonic_increasing
+    overruled = {(r.item_id, f) for r in seed_tables.items.itertuples()
+                 for f in r.overridden.split(";") if f}
+    assert not overruled & set(zip(queue.item_id, queue.field, strict=True))
+    assert len(queue) == 24 * 8 - len(overruled)
+    top = review_queue(seed_tables.items, seed_tables.evidence, limit=5)
+    assert top["confidence"].tolist() == queue["confidence"].head(5).tolist()
+    domains = queue[queue.field == "domains"].iloc[0]
+    assert "evidence:" in domains.reason and "/3" in domains.reason
+    # pasted rows are valid review rows
+    text = as_review_csv(top)
+    assert text.splitlines()[0] == "item_id,field,value,reason"
+    path = tmp_path / "review.csv"
+    path.write_text(text, encoding="utf-8")
+    pipe = Pipeline()
+    rows = load_review(path, set(pipe.province_codes), pipe.vocab)
+    assert len(rows) == 5 and pd.read_csv(io.StringIO(text)).shape == (5, 4)

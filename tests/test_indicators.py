@@ -90,6 +90,20 @@ def test_quantified_commitments() -> None:
     assert math.isnan(cell(t, "浙江", "ftz")["horizon_years"])
 
 
+def test_foreign_currency_is_never_summed_as_yuan() -> None:
+    figs = figures()
+    extra = pd.DataFrame([("b-01-f02", "b-01", "money", 2e8, "USD", None),
+                          ("b-01-f03", "b-01", "money", 3e9, "JPY", None),
+                          ("b-02-f02", "b-02", "money", 1e8, "USD", None)], columns=figs.columns)
+    t = quantified_commitments(items(), pd.concat([figs, extra], ignore_index=True))
+    sh = cell(t, "上海", "ftz")
+    assert sh["money_yuan"] == 501_000_000.0 and sh["n_money_figures"] == 2
+    assert sh["money_other"] == "3,000,000,000 JPY; 300,000,000 USD"
+    assert "b-01-f02" in sh["figure_ids"]
+    assert cell(t, "江苏", "industrial")["money_other"] == "100,000,000 USD"
+    assert cell(t, "浙江", "ftz")["money_other"] == ""
+
+
 def test_indicator_table_is_traceable() -> None:
     t = indicator_table(items(), figures())
     assert len(t) == 9 and t.columns[-1] == "item_ids"

@@ -211,3 +211,18 @@ def test_text_helpers() -> None:
     assert views.page_text(5, 6) == "5-6" and views.page_text(pd.NA, pd.NA) == ""
     assert views.pct(np.nan) == "n/a"
     assert views.md_escape("a*b_c") == "a\\*b\\_c"
+
+
+def test_region_money_keeps_foreign_currency_apart(tables, info) -> None:
+    items, figures = tables
+    mine = about(items, "江苏")
+    usd = figures[figures["kind"] == "money"].head(1).assign(
+        figure_id="extra-usd", item_id=mine["item_id"].iloc[0], value=2e8, unit="USD")
+    p = validate_params("region", {"region": "江苏"}, info)
+    with_usd = pd.concat([figures, usd], ignore_index=True)
+    com = views.region_commitments(views.load_data(p, items, with_usd), p)
+    yuan = figures[figures["item_id"].isin(mine["item_id"]) & (figures["kind"] == "money")]
+    assert com.values[p.key("money_yuan")] == pytest.approx(yuan["value"].sum())
+    assert com.values[p.key("n_money_figures")] == len(yuan)
+    assert com.values[p.key("money_other")] == "200,000,000 USD"
+    assert "in other currencies, not converted (200,000,000 USD)" in com.text

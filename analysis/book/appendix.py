@@ -67,6 +67,7 @@ def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "") -
                                                  strict=True)],
         "section": items["section"], "title": items["title"],
         "provinces": items["provinces"].map(provinces),
+        "scope": items["scope"].str.replace("_", "-"),
         "domains": items["domains"].map(domains_text),
         "instrument sides": items["instrument_sides"].map(lambda v: ", ".join(split_field(v))),
         "first claimed": [firsts(r) for r in items.itertuples()],

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.book.audit import PageNumber
+from analysis.coding.coder import SCOPES
 from analysis.common.escape import escape_markdown as esc
 from analysis.common.text import pct
 from analysis.dataset.tables import split_field
@@ -55,12 +56,19 @@ def data(bulletins: pd.DataFrame, items: pd.DataFrame, names: Mapping[str, str])
                        key=lambda p: list(names).index(p) if p in names else len(names))
     none = items[items["provinces"].map(lambda v: not split_field(v))]
     sections = items.groupby("section", sort=False)["item_id"].agg(list)
+    scopes = [(scope, items.loc[items["scope"] == scope, "item_id"]) for scope in SCOPES]
     text = [
         markdown_table(pd.DataFrame(rows).set_index("bulletin")), "",
         f"The {plural(len(items), 'coded item')} name {plural(len(provinces), 'province')} "
         f"({', '.join(label(p, names) for p in provinces)})"
         + (f"; {plural(len(none), 'item')} name none {cite(none['item_id'])}" if len(none)
-           else "") + ". Items per section as printed:", "",
+           else "") + ". Items by scope (what an item makes statements about); items about the "
+        "whole country or a foreign country name no province and are kept out of the province "
+        "comparisons:", "",
+        markdown_table(pd.DataFrame({"scope": [s.replace("_", "-") for s, _ in scopes],
+                                     "items": [len(ids) for _, ids in scopes],
+                                     "item_ids": [";".join(ids) for _, ids in scopes]})), "",
+        "Items per section as printed:", "",
         markdown_table(pd.DataFrame({"section": sections.index,
                                      "items": [len(v) for v in sections],
                                      "item_ids": [";".join(v) for v in sections]})), "",
@@ -81,6 +89,9 @@ def data(bulletins: pd.DataFrame, items: pd.DataFrame, names: Mapping[str, str])
     if len(none):
         nums.append(PageNumber(page, "items naming no province", str(len(none)),
                                cite(none["item_id"])))
+    for scope, ids in scopes:
+        nums.append(PageNumber(page, f"{scope} items", str(len(ids)),
+                               f"rows of items.csv with scope {scope}"))
     for section, ids in sections.items():
         nums.append(PageNumber(page, f"items in section {section}", str(len(ids)), cite(ids)))
     return "\n".join(text) + "\n", nums
@@ -148,10 +159,19 @@ def codebook(cb: Any) -> Fragment:
     tools = [{"side": side, "tool": name, "label": t.label, "definition": t.definition,
               "keywords": "、".join(t.keywords)}
              for side, s in cb.instruments.items() for name, t in s.tools.items()]
-    firsts = [{"claim": claim, "pattern": _pattern(p)} for claim, patterns in (
-        ("national", cb.firsts.national.patterns),
-        ("provincial", cb.firsts.provincial.patterns),
-        ("never a first", cb.firsts.exclusions)) for p in patterns]
+    f = cb.firsts
+    firsts = [{"claim": claim, "words or pattern": words} for claim, words in (
+        ("national scope words", "、".join(f.national.scope_words)),
+        ("provincial scope words", "、".join(f.provincial.scope_words)
+         + " and province or place names"),
+        ("first words", "、".join(f.first_words)),
+        ("linkers (scope, linker, first)", "、".join(f.linkers)),
+        ("reverse linkers (first, linker, scope)", "、".join(f.reverse_linkers)),
+        ("aim words (no claim when before the first word)", "、".join(f.aim_words)))] + [
+        {"claim": claim, "words or pattern": _pattern(p)} for claim, patterns in (
+            ("national (whole pattern)", f.national.patterns),
+            ("provincial (whole pattern)", f.provincial.patterns),
+            ("never a first (masked)", f.exclusions)) for p in patterns]
     levels = [{"level": k, "label": v.label, "patterns": "、".join(map(_pattern, v.patterns))}
               for k, v in cb.issuers.levels.items()]
     text = "\n\n".join([
@@ -161,8 +181,9 @@ def codebook(cb: Any) -> Fragment:
         markdown_table(pd.DataFrame(domains).set_index("domain")),
         "**Policy instruments** (Rothwell & Zegveld), by side:",
         markdown_table(pd.DataFrame(tools).set_index("side")),
-        "**Claims of a first** (regular expressions; `{places}` stands for the gazetteer's "
-        "names):",
+        "**Claims of a first**, a grammar: a scope word and a first word in one clause, "
+        "adjacent or joined by a linker, in either order (`{places}` in a pattern stands for "
+        "the gazetteer's names):",
         markdown_table(pd.DataFrame(firsts).set_index("claim")),
         "**Issuing level** of the administration named as issuer:",
         markdown_table(pd.DataFrame(levels).set_index("level")),

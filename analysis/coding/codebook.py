@@ -98,6 +98,7 @@ class Province(_Model):
     abbreviation: Char
     alt_abbreviations: list[Char] = []
     aliases: list[Name] = []
+    mainland: bool = True
     note: str | None = None
 
     def surface_forms(self) -> list[str]:
@@ -116,6 +117,7 @@ class Place(_Model):
     parent: Name | None = None
     ambiguous: bool = False
     match_short: bool = True
+    whole_province: bool = False
     note: str | None = None
 
     @property
@@ -156,6 +158,18 @@ class Domain(_Model):
     keywords: Keywords
     min_score: int = Field(ge=0)
     fallback: bool = False
+    place_levels: list[PlaceLevel | Literal["platform"]] = []
+
+
+class Scoring(_Model):
+    """Weights of a domain's keyword score: a strong keyword (or a place of the domain's
+    ``place_levels``) in the title or only in the body, a weak keyword anywhere; weak keywords
+    add at most ``weak_cap`` (None: no cap)."""
+
+    strong_title: int = Field(default=3, ge=0)
+    strong_body: int = Field(default=2, ge=0)
+    weak: int = Field(default=1, ge=0)
+    weak_cap: int | None = Field(default=None, ge=0)
 
 
 class Tool(_Model):
@@ -175,23 +189,33 @@ class InstrumentSide(_Model):
 
 
 class FirstPatterns(_Model):
-    """Patterns of a national-first claim."""
+    """National-first claims: the scope words of the grammar, and extra whole patterns."""
 
+    scope_words: list[Name] = []
     patterns: list[Pattern] = []
 
 
 class ProvincialFirsts(_Model):
-    """Patterns of a provincial-first claim and the scope words they may use."""
+    """Provincial-first claims: scope words (province and place names are scope words too,
+    directly before the first word) and extra whole patterns."""
 
+    scope_words: list[Name] = []
     patterns: list[Pattern] = []
     scopes: list[Name] = []
 
 
 class Firsts(_Model):
-    """National and provincial 'first' claims, and patterns that cancel them."""
+    """Claims of a first as a grammar (see :mod:`analysis.coding.firsts`): a scope word and a
+    first word in one clause, adjacent or joined by a linker (either order), unless an aim word
+    comes first; ``exclusions`` are masked before matching."""
 
     national: FirstPatterns = FirstPatterns()
     provincial: ProvincialFirsts = ProvincialFirsts()
+    first_words: list[Name] = []
+    aim_words: list[Name] = []
+    linkers: list[Name] = []
+    reverse_linkers: list[Name] = []
+    actor_first_words: list[Name] = []
     exclusions: list[Pattern] = []
 
 
@@ -221,6 +245,8 @@ class Codebook(_Model):
     platform_aliases: dict[Name, Code] = {}
     sections: list[Section] = []
     domains: dict[str, Domain] = Field(min_length=1)
+    scoring: Scoring = Scoring()
+    foreign_names: list[Name] = []
     instruments: dict[str, InstrumentSide] = Field(min_length=1)
     firsts: Firsts
     issuers: Issuers

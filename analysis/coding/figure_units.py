@@ -30,10 +30,13 @@ QUANTITY_UNITS = (
 ).split()
 MU_M2 = 10000 / 15  # 1 亩 = 666.67 m2 exactly 10000/15
 
+#: The normalised unit of Chinese yuan; money in any other unit is a foreign currency.
+YUAN = "yuan"
+
 UNITS: dict[str, UnitSpec] = {
     # money: CNY is normalised to yuan; other currencies keep their ISO code, no conversion
-    "元": UnitSpec("money", "yuan", 1),
-    "人民币": UnitSpec("money", "yuan", 1),
+    "元": UnitSpec("money", YUAN, 1),
+    "人民币": UnitSpec("money", YUAN, 1),
     "美元": UnitSpec("money", "USD", 1),
     "欧元": UnitSpec("money", "EUR", 1),
     "日元": UnitSpec("money", "JPY", 1),

@@ -12,10 +12,11 @@ Counting rules (the same in every function):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from analysis.coding.figure_units import YUAN
 from analysis.coding.vocab import vocabulary
 from analysis.compare.cells import cell_grid, explode, ids_by_cell
 from analysis.dataset.tables import issue_year, join_ids, split_field
@@ -138,22 +139,25 @@ def quantified_commitments(
 ) -> pd.DataFrame:
     """Quantified commitments per cell, from the figures of the cell's items.
 
-    Columns: money_yuan (sum of ``value`` over ``kind == "money"`` figures, in yuan),
-    n_money_figures, n_count_figures (``kind == "count"``), target_years (``;``-joined distinct
-    target years of any figure), horizon_years (max over figures of target_year minus the
-    issue year of the figure's item; NaN when no target year), figure_ids and item_ids (the
-    figures and items counted). An item's money counts in full for each of its provinces and
+    Columns: money_yuan (sum of ``value`` over the money figures in yuan), n_money_figures
+    (those yuan figures), money_other (amounts in other currencies, never added to yuan: their
+    sum per currency, e.g. ``200,000,000 USD``; empty when none), n_count_figures
+    (``kind == "count"``), target_years (``;``-joined distinct target years of any figure),
+    horizon_years (max over figures of target_year minus the issue year of the figure's item;
+    NaN when no target year), figure_ids and item_ids (the figures and items counted). An
+    item's money counts in full for each of its provinces and
     domains, so money must not be summed across cells.
     """
     long = explode(items)
     grid = cell_grid(long, provinces, domains)
-    figs = figures[["figure_id", "item_id", "kind", "value", "target_year"]]
+    figs = figures[["figure_id", "item_id", "kind", "value", "unit", "target_year"]]
     rows = long[[*KEYS, "item_id", "issue_date"]].merge(figs, on="item_id", how="inner")
     rows["target_year"] = pd.to_numeric(rows["target_year"], errors="coerce").astype(float)
-    money = rows["kind"].eq("money")
+    money = yuan_money(rows)
+    other = rows["kind"].eq("money") & ~money
     count = rows["kind"].eq("count")
     dated = rows["target_year"].notna()
-    used = rows[money | count | dated].copy()
+    used = rows[money | other | count | dated].copy()
     used["horizon"] = used["target_year"] - used["issue_date"].map(issue_year)
     group = used.groupby(KEYS)
 
@@ -164,6 +168,7 @@ def quantified_commitments(
         grid,
         money_yuan=rows[money].groupby(KEYS)["value"].sum(min_count=1),
         n_money_figures=rows[money].groupby(KEYS)["figure_id"].nunique(),
+        money_other=_per_cell_text(rows[other], other_money_text),
         n_count_figures=rows[count].groupby(KEYS)["figure_id"].nunique(),
         target_years=group["target_year"].agg(years),
         figure_ids=group["figure_id"].agg(join_ids),
@@ -174,9 +179,30 @@ def quantified_commitments(
     out["money_yuan"] = out["money_yuan"].astype(float)
     out[["n_money_figures", "n_count_figures"]] = out[
         ["n_money_figures", "n_count_figures"]].astype(int)
-    cols = [*KEYS, "money_yuan", "n_money_figures", "n_count_figures", "target_years",
-            "horizon_years", "figure_ids", "item_ids"]
+    cols = [*KEYS, "money_yuan", "n_money_figures", "money_other", "n_count_figures",
+            "target_years", "horizon_years", "figure_ids", "item_ids"]
     return out[cols]
+
+
+def yuan_money(figures: pd.DataFrame) -> pd.Series:
+    """Mask of the money figures in yuan: the only ones money sums may add (a figure in USD,
+    JPY ... keeps its currency and is never counted as yuan)."""
+    return figures["kind"].eq("money") & figures["unit"].eq(YUAN)
+
+
+def _per_cell_text(rows: pd.DataFrame, text: Callable[[pd.DataFrame], str]) -> pd.Series:
+    """``text`` of each cell's rows, indexed by (province, domain)."""
+    groups = list(rows.groupby(KEYS))
+    index = pd.MultiIndex.from_tuples([k for k, _ in groups], names=KEYS) if groups else \
+        pd.MultiIndex.from_arrays([[], []], names=KEYS)
+    return pd.Series([text(g) for _, g in groups], index=index, dtype=object)
+
+
+def other_money_text(figures: pd.DataFrame) -> str:
+    """Non-yuan money as ``<sum> <currency>`` per currency, ``; ``-joined (currencies
+    sorted)."""
+    sums = figures.groupby("unit")["value"].sum()
+    return "; ".join(f"{value:,.0f} {unit}" for unit, value in sums.items())
 
 
 def indicator_table(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.coding.codebook import Codebook, load_codebook
-from analysis.coding.coder import Coder, Evidence
+from analysis.coding.coder import CONFIDENCE_FIELDS, Coder, Evidence
 from analysis.coding.figures import extract_figures
 from analysis.coding.gazetteer import Gazetteer
 from analysis.coding.vocab import Vocabulary, vocabulary
@@ -27,7 +27,7 @@ from analysis.common.errors import InputError
 from analysis.common.text import display_path
 from analysis.dataset.agreement import agreement_for
 from analysis.dataset.review import Override, apply_review, load_review
-from analysis.dataset.schema import columns, validate
+from analysis.dataset.schema import CONFIDENCE_COLUMN, columns, validate
 from analysis.dataset.sidecar import accepted, check_checksum, load_sidecar, missing_sidecar
 from analysis.dataset.state import STAMP, inputs_digest, outputs, raw_bulletins, up_to_date
 from analysis.ingest.document import Document, read_document
@@ -348,7 +348,10 @@ def _item_row(item: Item, item_id: str, bulletin_id: str, meta: dict, codes, bod
         "instrument_sides": ";".join(codes.instrument_sides),
         "is_national_first": int(codes.is_national_first),
         "is_provincial_first": int(codes.is_provincial_first),
-        "issuing_level": codes.issuing_level, "overridden": "",
+        "issuing_level": codes.issuing_level, "scope": codes.scope,
+        **{CONFIDENCE_COLUMN.format(f): codes.confidence[f] for f in CONFIDENCE_FIELDS},
+        "confidence_basis": "; ".join(f"{f}: {codes.basis[f]}" for f in CONFIDENCE_FIELDS),
+        "overridden": "",
     }
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.coding.coder import SCOPES
 from analysis.coding.vocab import Vocabulary
 from analysis.common.errors import InputError
-from analysis.dataset.schema import REVIEWABLE
+from analysis.dataset.schema import CONFIDENCE_COLUMN, REVIEWABLE
 
 COLUMNS = ("item_id", "field", "value", "reason")
 
@@ -67,11 +68,12 @@ def _check_row(path: Path, row: Override, provinces: set[str], vocab: Vocabulary
     allowed = {
         "provinces": provinces, "domains": set(vocab.domains), "instruments": set(vocab.tools),
         "issuing_level": set(vocab.issuing_levels), "is_national_first": {"0", "1"},
-        "is_provincial_first": {"0", "1"},
+        "is_provincial_first": {"0", "1"}, "scope": set(SCOPES),
     }.get(row.field)
     if allowed is not None:
         bad = [p for p in parts if p not in allowed]
-        if bad or (row.field.startswith("is_") and len(parts) != 1):
+        single = row.field.startswith("is_") or row.field == "scope"
+        if bad or (single and len(parts) != 1):
             raise InputError(where, f"{row.field}: invalid value {row.value!r}")
 
 
@@ -79,8 +81,9 @@ def apply_review(items: pd.DataFrame, overrides: list[Override], review_path: Pa
                  province_codes: dict[str, str], vocab: Vocabulary) -> pd.DataFrame:
     """Apply the overrides naming bulletins present in ``items`` (a copy is returned).
 
-    Sets ``overridden`` to the overruled fields; keeps ``province_codes`` and
-    ``instrument_sides`` in step. A row naming an unknown item of a present bulletin is an error.
+    Sets ``overridden`` to the overruled fields and their confidence to 1; keeps
+    ``province_codes``, ``instrument_sides`` and ``scope`` (unless reviewed itself) in step with
+    the provinces. A row naming an unknown item of a present bulletin is an error.
     """
     items = items.copy()
     known = set(items["item_id"])
@@ -98,6 +101,20 @@ def apply_review(items: pd.DataFrame, overrides: list[Override], review_path: Pa
             items.loc[mask, "province_codes"] = codes
         if row.field == "instruments":
             items.loc[mask, "instrument_sides"] = vocab.sides_of(row.value)
+        items.loc[mask, CONFIDENCE_COLUMN.format(row.field)] = 1.0
         done = [f for f in str(items.loc[mask, "overridden"].iloc[0]).split(";") if f]
         items.loc[mask, "overridden"] = ";".join(dict.fromkeys([*done, row.field]))
+    for i in items.index:
+        if "scope" not in str(items.at[i, "overridden"]).split(";"):
+            items.at[i, "scope"] = scope_of(str(items.at[i, "provinces"]),
+                                            str(items.at[i, "scope"]))
     return items
+
+
+def scope_of(provinces: str, scope: str) -> str:
+    """The scope that ``;``-joined ``provinces`` imply; without provinces the coded
+    ``scope`` when it is national or foreign, else national."""
+    n = len([p for p in provinces.split(";") if p])
+    if n:
+        return "provincial" if n == 1 else "multi_provincial"
+    return scope if scope in {"national", "foreign"} else "national"

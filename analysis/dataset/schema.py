@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.coding.coder import CONFIDENCE_FIELDS, SCOPES
 from analysis.coding.figures import COMPARATORS, FIGURE_KINDS
 from analysis.coding.vocab import Vocabulary, vocabulary
 from analysis.common.errors import InputError
@@ -24,7 +25,9 @@ EVIDENCE_FIELDS = ("province", "city", "domain", "instrument", "national_first",
                    "provincial_first", "issuing_level", "section", "title")
 SOURCES = ("auto", "review")
 REVIEWABLE = ("provinces", "cities", "domains", "instruments", "is_national_first",
-              "is_provincial_first", "issuing_level")
+              "is_provincial_first", "issuing_level", "scope")
+#: Items table column holding the coder's confidence in ``field``.
+CONFIDENCE_COLUMN = "confidence_{}"
 
 Allowed = tuple[str, ...] | Callable[[Vocabulary], tuple[str, ...]]
 
@@ -108,6 +111,15 @@ ITEMS = {
                                    checks=pa.Check.isin([0, 1])),
         "issuing_level": col(str, "Level of the issuing administration, empty if not stated.",
                              allowed=lambda v: ("", *v.issuing_levels)),
+        "scope": col(str, "What the item is about: one province, several, the whole country "
+                          "(no province) or a foreign country or body (no province). Items "
+                          "without a province stay out of province comparisons.",
+                     allowed=SCOPES),
+        **{CONFIDENCE_COLUMN.format(f): col(
+            float, f"How sure the automatic coder is of {f} (1 when reviewed).", "0-1",
+            checks=[pa.Check.ge(0), pa.Check.le(1)]) for f in CONFIDENCE_FIELDS},
+        "confidence_basis": col(str, "What each confidence rests on: domain scores against "
+                                     "thresholds, where places and claims were found."),
         "overridden": col(str, "Fields overruled by the analyst's review file.",
                           allowed=REVIEWABLE, multi_valued=True),
 }

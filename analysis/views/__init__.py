@@ -33,8 +33,9 @@ Region notebook (``region.ipynb``):
   ``<slug>_share_test_<domain>`` the Fisher/Holm reading; ``<slug>_domains`` the sentence.
 - ``<slug>_profile`` profile-vs-peer-median sentence; ``<slug>_profile_fig`` the figure.
 - ``<slug>_instruments`` sentence; ``<slug>_instruments_fig`` the figure.
-- ``<slug>_n_money_figures``, ``<slug>_money_yuan`` (sum, float), ``<slug>_money`` (text,
-  "102 billion yuan"), ``<slug>_n_count_figures``, ``<slug>_target_years``,
+- ``<slug>_n_money_figures``, ``<slug>_money_yuan`` (sum of the yuan figures, float),
+  ``<slug>_money`` (text, "102 billion yuan"), ``<slug>_money_other`` (other currencies, never
+  added to yuan: "200,000,000 USD" or "none"), ``<slug>_n_count_figures``, ``<slug>_target_years``,
   ``<slug>_commitments`` sentence.
 - ``<slug>_n_national_first``, ``<slug>_n_provincial_first``, ``<slug>_firsts`` sentence.
 - ``<slug>_rank_<domain>`` rank with range "2 (1-3)", ``<slug>_score_<domain>`` (0-1, 3

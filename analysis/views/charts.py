@@ -106,7 +106,7 @@ CHARTS: dict[str, Chart] = {c.name: c for c in (
           "province."),
     Chart("commitments", _commitments,
           "Money stated in the items of the selected domains, per province (sum of the money "
-          "figures)."),
+          "figures in yuan; other currencies are not added)."),
     Chart("profile", _profile,
           "Share of {who}'s items per domain beside the median share of its peers."),
     Chart("issues", _issues,

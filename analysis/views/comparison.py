@@ -13,6 +13,7 @@ from analysis.compare.index import share_text, weights_text
 from analysis.compare.indicators import (
     item_counts,
     quantified_commitments,
+    yuan_money,
 )
 from analysis.compare.stats import (
     StatResult,
@@ -268,7 +269,7 @@ def comparison_commitments(d: Data, p: ComparisonParams) -> Section:
     """
     pooled = restrict(d.items, domains=p.domains).assign(domains=SELECTED)
     com = quantified_commitments(pooled, d.figures, d.provinces, [SELECTED])
-    money_figs = d.figures[d.figures["kind"] == "money"]
+    money_figs = d.figures[yuan_money(d.figures)]
     rows, parts, values, none = [], [], {}, []
     sources: dict[str, list[str]] = {}
     for row in com.itertuples():
@@ -278,6 +279,7 @@ def comparison_commitments(d: Data, p: ComparisonParams) -> Section:
         money_ids = join_ids(money_figs.loc[money_figs["item_id"].isin(mine), "item_id"])
         rows.append({"province": who, "money": money_text(money) if money > 0 else "",
                      "money_yuan": money, "money figures": row.n_money_figures,
+                     "other currencies (not summed)": row.money_other,
                      "count targets": row.n_count_figures, "target years": row.target_years,
                      "horizon (years)": "" if pd.isna(row.horizon_years)
                      else int(row.horizon_years),

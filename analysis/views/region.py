@@ -19,7 +19,9 @@ from analysis.compare.index import (
 from analysis.compare.indicators import (
     indicator_table,
     instrument_mix,
+    other_money_text,
     peer_median,
+    yuan_money,
 )
 from analysis.compare.stats import (
     proportions,
@@ -240,7 +242,8 @@ def region_commitments(d: Data, p: RegionParams) -> Section:
     mine = d.items[has_province(d.items, p.region)]
     figs = _commitment_figures(d.figures[d.figures["item_id"].isin(set(mine["item_id"]))])
     issue = mine.set_index("item_id")["issue_date"]
-    money = figs[figs["kind"] == "money"]
+    money = figs[yuan_money(figs)]
+    other = figs[(figs["kind"] == "money") & ~yuan_money(figs)]
     count = figs[figs["kind"] == "count"]
     years = pd.to_numeric(figs["target_year"], errors="coerce").dropna().astype(int)
     total = float(money["value"].sum()) if len(money) else 0.0
@@ -251,7 +254,10 @@ def region_commitments(d: Data, p: RegionParams) -> Section:
                      f"{cite(money['item_id'])} (largest: “{md_escape(big['text'])}”, "
                      f"{big['figure_id']})")
     else:
-        parts.append("no money figure")
+        parts.append("no money figure in yuan")
+    if len(other):
+        parts.append(f"{plural(len(other), 'money figure')} in other currencies, not converted "
+                     f"({other_money_text(other)}) {cite(other['item_id'])}")
     parts.append(plural(len(count), "count target")
                  + (f" {cite(count['item_id'])}" if len(count) else ""))
     if len(years):
@@ -271,13 +277,15 @@ def region_commitments(d: Data, p: RegionParams) -> Section:
     }).set_index("figure_id")
     values = {p.key("n_money_figures"): len(money), p.key("money_yuan"): total,
               p.key("money"): money_text(total) if len(money) else "no money figure",
+              p.key("money_other"): other_money_text(other) if len(other) else "none",
               p.key("n_count_figures"): len(count),
               p.key("target_years"): ", ".join(str(y) for y in sorted(set(years))),
               p.key("commitments"): plain_text(text)}
     money_ids, count_ids = list(money["figure_id"]), list(count["figure_id"])
     year_ids = list(figs.loc[years.index, "figure_id"])
     sources = {p.key("n_money_figures"): money_ids, p.key("money_yuan"): money_ids,
-               p.key("money"): money_ids, p.key("n_count_figures"): count_ids,
+               p.key("money"): money_ids, p.key("money_other"): list(other["figure_id"]),
+               p.key("n_count_figures"): count_ids,
                p.key("target_years"): year_ids,
                p.key("commitments"): list(figs["figure_id"])}
     return Section(text, table, values, sources=sources)

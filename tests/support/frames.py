@@ -19,8 +19,11 @@ def items() -> pd.DataFrame:
 
 
 def figures() -> pd.DataFrame:
-    rows = [("b-01-f01", "b-01", "money", 5e8, 2025), ("b-02-f01", "b-02", "money", 1e6, None),
-            ("b-03-f01", "b-03", "count", 100.0, 2022), ("b-05-f01", "b-05", "percent", 30.0, 2023)]
-    frame = pd.DataFrame(rows, columns=["figure_id", "item_id", "kind", "value", "target_year"])
+    rows = [("b-01-f01", "b-01", "money", 5e8, "yuan", 2025),
+            ("b-02-f01", "b-02", "money", 1e6, "yuan", None),
+            ("b-03-f01", "b-03", "count", 100.0, "家", 2022),
+            ("b-05-f01", "b-05", "percent", 30.0, "%", 2023)]
+    frame = pd.DataFrame(rows, columns=["figure_id", "item_id", "kind", "value", "unit",
+                                        "target_year"])
     frame["target_year"] = frame["target_year"].astype("Int64")
     return frame
