@@ -1,7 +1,7 @@
 """End-to-end: a small synthetic book built with the project's config -> HTML, browser, PDF.
 
-The book is generated in a temporary folder: the repo's ``_config.yml``, bibliography page and
-CSS, an intro page of its own, three synthetic bulletin items (labelled 【合成】) as BibTeX, a
+The book is generated in a temporary folder: the repo's ``_config.yml`` and CSS, a bibliography
+page and an intro page of its own, three synthetic bulletin items (labelled 【合成】) as BibTeX, a
 page citing two of them, a page of escaped hostile text and a notebook page whose output is a
 matplotlib PNG with Chinese text.
 """
@@ -128,7 +128,8 @@ def make_book(root: Path) -> None:
     shutil.copytree(
         REPO / "book" / "_static", root / "book" / "_static", ignore=shutil.ignore_patterns("fonts")
     )
-    shutil.copy(REPO / "book" / "bibliography.md", root / "book" / "bibliography.md")
+    (root / "book" / "bibliography.md").write_text(
+        "# Bibliography\n\n```{bibliography}\n:all:\n```\n", encoding="utf-8")
     # The report's intro includes data-generated fragments; this book has its own.
     (root / "book" / "intro.md").write_text(
         "# 合成测试书 Synthetic test book\n\n"

@@ -105,7 +105,8 @@ def test_every_internal_link_resolves(report: Run) -> None:
 def test_notebook_sentences_and_tables_cite_items_with_pages(report: Run, items) -> None:
     art = page(report, "book/_generated/regions/jiangsu.html")
     cites = art.select("span.bibtex-citation a[href]")
-    assert cites and all("bibliography.html#cite-bulletin-" in a["href"] for a in cites)
+    assert cites and all("bibliography/bulletin-2020-09.html#cite-bulletin-2020-09-" in a["href"]
+                         for a in cites)
     labels = {a.get_text() for a in cites}
     assert all(re.fullmatch(r"\d{4}-\d{2} #\d+ p\.\d+(–\d+)?", lab) for lab in labels), labels
     mine = items[items["provinces"].map(lambda v: "江苏" in split_field(v))]
@@ -115,7 +116,7 @@ def test_notebook_sentences_and_tables_cite_items_with_pages(report: Run, items)
     text = art.get_text()
     for title in mine["title"]:
         assert title in text
-    appendix = page(report, "book/_generated/appendix/items.html")
+    appendix = page(report, "book/_generated/appendix/items/bulletin-2020-09.html")
     rows = appendix.select("table tbody tr")
     assert len(rows) == len(items)
     assert all(row.select("span.bibtex-citation a") for row in rows)
@@ -198,7 +199,8 @@ def test_browser(report: Run, provinces) -> None:
     chapters = [f"book/_generated/regions/{slug}.html" for slug, _ in provinces]
     shot = report.root / "_build" / "screenshots" / "comparison.png"
     result = check_site(report.html, ["book/_generated/comparison.html", *chapters,
-                                      "book/bibliography.html"], shot)
+                                      "book/_generated/bibliography/bulletin-2020-09.html"],
+                        shot)
     assert result.ok, result.problems()
     assert result.citations_checked > 100
     comparison = result.pages["book/_generated/comparison.html"]

@@ -34,7 +34,7 @@ HOSTILE = [
 ]
 SIDECAR = ("bulletin_id: bulletin-2099-01\nissue_date: \"2099-01\"\nlanguage: zh-Hans\n"
            "source: SYNTHETIC test bulletin with injected markup (never in the report)\n"
-           "reviewed: false\n")
+           "reviewed: false\nsynthetic: true\n")
 FAILING = 'assert p.region != "上海", "synthetic failure for the placeholder test"'
 
 
@@ -52,7 +52,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     nb.cells[2].source += "\n" + FAILING  # after validate_params: fails for 上海 only
     nbformat.write(nb, template)
     # Two kernels: one restarts after the failed case while the other takes the last cases.
-    return run_report(root, "--no-pdf", jobs=2)
+    return run_report(root, "--no-pdf", "--allow-synthetic", jobs=2)
 
 
 def test_exit_status_and_failure_report(run: Run) -> None:
@@ -78,8 +78,10 @@ def test_failed_case_gets_a_placeholder_chapter(run: Run) -> None:
     assert "failed" in manifest.get_text()
 
 
-PAGES = ("book/_generated/regions/jiangsu.html", "book/_generated/appendix/items.html",
-         "book/_generated/appendix/audit.html", "book/bibliography.html")
+PAGES = ("book/_generated/regions/jiangsu.html",
+         "book/_generated/appendix/items/bulletin-2099-01.html",
+         "book/_generated/appendix/audit.html",
+         "book/_generated/bibliography/bulletin-2099-01.html")
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -91,7 +93,7 @@ def test_injected_markup_renders_inert(run: Run, path: str) -> None:
         assert "alert" not in script.get_text()
     assert not art.select("img[src=x], i, a[href^=javascript], .math, math")
     assert not any("import os" in el.get_text() for el in art.select(".output, pre"))
-    assert "{eval}`1+1`" in text or path.endswith("bibliography.html")
+    assert "{eval}`1+1`" in text or "/bibliography/" in path
 
 
 def test_markup_in_the_body_is_inert_in_the_audit(run: Run) -> None:
