@@ -167,9 +167,11 @@ def test_data_section_counts_items_by_scope():
         "section": ["经济热点"] * 4, "provinces": ["上海", "上海;江苏", "", ""],
         "scope": ["provincial", "multi_provincial", "national", "foreign"]})
     bulletins = pd.DataFrame({"bulletin_id": ["b"], "issue_date": ["2020-09"], "n_items": [4],
-                              "n_pages": [pd.NA], "file": ["b.txt"], "sha256": ["0" * 64]})
+                              "n_pages": [pd.NA], "file": ["b.txt"], "sha256": ["0" * 64],
+                              "reviewed": [0], "synthetic": [0], "source": ["a test"]})
     text, nums = data(bulletins, items, {"上海": "Shanghai", "江苏": "Jiangsu"})
     assert "2 items name none" in text
+    assert "Not yet reviewed by an analyst: b." in text
     assert "| national | 1 | {cite:p}`b-03` |" in text
     assert "| multi\\-provincial | 1 | {cite:p}`b-02` |" in text
     counted = {n.what: n.value for n in nums}
