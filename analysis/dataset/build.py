@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.coding.codebook import Codebook, load_codebook
 from analysis.coding.coder import Coder, Evidence
@@ -29,6 +28,7 @@ from analysis.common.text import display_path
 from analysis.dataset.agreement import agreement_for
 from analysis.dataset.review import Override, apply_review, load_review
 from analysis.dataset.schema import columns, validate
+from analysis.dataset.sidecar import check_id, load_sidecar
 from analysis.dataset.state import STAMP, inputs_digest, outputs, raw_bulletins, up_to_date
 from analysis.ingest.parse import Item, parse_bulletin
 from analysis.ingest.textio import BulletinText, read_bulletin
@@ -65,7 +65,8 @@ class Pipeline:
         shorts = {p.short: p.code for p in self.codebook.provinces}
         self.province_codes = shorts
         self.overrides: list[Override] = (
-            load_review(self.review_path, set(shorts), self.vocab) if use_review else [])
+            load_review(self.review_path, set(shorts), self.vocab,
+                        {p.name for p in self.codebook.places}) if use_review else [])
         self.sections = list(self.vocab.sections)
 
     def code_file(self, path: Path, encoding: str | None = None) -> Tables:
@@ -73,7 +74,8 @@ class Pipeline:
         return self._tables([self.rows(path, encoding)])
 
     def code_files(self, files: list[Path], jobs: int = 1) -> Tables:
-        """Code several bulletins (in ``jobs`` processes when > 1); their ids must be distinct.
+        """Code several bulletins (in ``jobs`` processes when > 1); their ids must be distinct
+        and follow :data:`analysis.dataset.sidecar.ID_PATTERN` (checked before any write).
         Tables are built and validated once for all files."""
         if jobs > 1 and len(files) > 1:
             with ProcessPoolExecutor(jobs, initializer=_init_worker,
@@ -83,7 +85,7 @@ class Pipeline:
             parts = [self.rows(f) for f in files]
         seen: dict[str, Path] = {}
         for f, part in zip(files, parts, strict=True):
-            bid = part.bulletin["bulletin_id"]
+            bid = check_id(part.bulletin["bulletin_id"], f)  # ids become citation keys
             if bid in seen:
                 raise InputError(f, f"bulletin id {bid!r} already used by {seen[bid]}")
             seen[bid] = f
@@ -183,7 +185,7 @@ def identify(bulletin: BulletinText) -> tuple[str, dict]:
     """Bulletin id and metadata: from the file's sidecar, else from a raw bulletin with the same
     checksum (so the review file applies to a copy), else the file name stem."""
     sidecar = paths.sidecar_for(bulletin.path)
-    if sidecar.exists():
+    if sidecar.exists() or sidecar.is_symlink():
         meta = load_sidecar(sidecar)
         return str(meta.get("bulletin_id") or bulletin.path.stem), meta
     meta = _raw_sidecars_by_checksum().get(bulletin.sha256)
@@ -205,24 +207,6 @@ def _raw_sidecars_by_checksum() -> dict[str, dict]:
 
 
 _SIDECARS: dict = {}
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
-
-
-def load_sidecar(path: Path) -> dict:
-    """Read a bulletin's metadata sidecar (YAML mapping)."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        meta = yaml.load(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        try:  # the pure-Python loader's error message (the C loader words some differently)
-            meta = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise InputError(path, f"invalid YAML: {err}".splitlines()[0]) from err
-    if not isinstance(meta, dict):
-        raise InputError(path, "sidecar must be a YAML mapping")
-    return meta
-
-
 def write_tables(tables: Tables, out_dir: Path | None = None,
                  extra: dict[str, pd.DataFrame] | None = None,
                  stamp: str | None = None) -> dict[str, Path]:
