@@ -1,0 +1,219 @@
+"""The catalogue of bad inputs and faults (issue 12), one row each: the command, the fault put
+into a fresh project, the expected one-line message, the exit status, and that the project tree
+(and any output target) is exactly as before.
+
+Each row runs the command line in-process (:func:`support.faults.run_in`) in its own copy of
+the project; the kernel-bound faults (cell timeout, unreachable scheduler) are in
+``test_errors_slow.py``-style rows marked ``slow`` at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import REVIEW as FIXTURE_REVIEW
+from conftest import SEED, make_project
+from support.faults import run_in, tree_digest
+
+RAW = Path("data/raw")
+BULLETIN = RAW / "bulletin-2020-09.txt"
+SIDECAR = RAW / "bulletin-2020-09.meta.yml"
+REVIEW = Path("data/review.csv")
+WEIGHTS = Path("data/index_weights.yml")
+
+
+def _append(rel: Path, text: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        path = root / rel
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return setup
+
+
+def _replace(rel: Path, old: str, new: str) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return setup
+
+
+def _write(rel: str, data: bytes | Callable[[], bytes]) -> Callable[[Path], None]:
+    def setup(root: Path) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data() if callable(data) else data)
+    return setup
+
+
+def _seed_bytes() -> bytes:
+    return SEED.read_bytes()
+
+
+def _nul_late() -> bytes:
+    data = SEED.read_bytes()
+    cut = data.index("。".encode(), 6000) + 3
+    return data[:cut] + b"\x00" + data[cut:]
+
+
+def _symlink_loop(root: Path) -> None:
+    (root / "loop.txt").symlink_to(root / "loop.txt")
+
+
+def _bad_id(root: Path) -> None:
+    _replace(SIDECAR, "bulletin_id: bulletin-2020-09", "bulletin_id: 'bulletin 2020/09'")(root)
+
+
+@dataclass
+class Case:
+    """One bad input: ``setup`` breaks the project, ``argv`` (``{root}`` is the project) runs,
+    ``message`` (a regex) must be the one stderr line, ``code`` the exit status."""
+
+    id: str
+    setup: Callable[[Path], None] | None
+    argv: tuple[str, ...]
+    message: str
+    code: int = 2
+    marks: list = field(default_factory=list)
+
+
+ITEMS = ("items", "{root}/" + str(BULLETIN), "--out", "{root}/../out.csv")
+ROW = "bulletin-2020-09-01"
+CASES = [
+    # data/review.csv, parsed strictly: one line naming the row
+    Case("review-unterminated-quote", _append(REVIEW, f'{ROW},domains,ftz,"never closed\n'),
+         ITEMS, r"review\.csv:{next}: unterminated quote"),
+    Case("review-conflicting-rows",
+         _append(REVIEW, f"{ROW},domains,ftz,one\n{ROW},domains,industrial,two\n"),
+         ITEMS, r"review\.csv:{next1}: .*domains.*already overruled at line {next}"),
+    Case("review-duplicate-rows",
+         _append(REVIEW, f"{ROW},domains,ftz,one\n{ROW},domains,ftz,one\n"),
+         ITEMS, r"review\.csv:{next1}: .*domains.*already overruled at line {next}"),
+    Case("review-unquoted-comma", _append(REVIEW, f"{ROW},domains,ftz,cut, here\n"),
+         ITEMS, r"review\.csv:{next}: 5 fields, expected 4"),
+    Case("review-city-not-in-gazetteer", _append(REVIEW, f"{ROW},cities,亚特兰蒂斯,why\n"),
+         ITEMS, r"review\.csv:{next}: cities: invalid value '亚特兰蒂斯'"),
+    Case("review-repeated-value", _append(REVIEW, f"{ROW},domains,ftz;ftz,why\n"),
+         ITEMS, r"review\.csv:{next}: domains: value 'ftz' given twice"),
+    Case("review-not-utf8", _write(str(REVIEW), "item_id,field,value,reason\n理由\n".encode("gbk")),
+         ITEMS, r"review\.csv: not UTF-8"),
+    Case("review-bad-header", _write(str(REVIEW), b"item,field,value\n"),
+         ITEMS, r"review\.csv: header must be"),
+    # output paths
+    Case("out-onto-input", None, ("items", "{root}/" + str(BULLETIN), "--out",
+                                  "{root}/" + str(BULLETIN)), r"--out .*is an input"),
+    Case("out-into-raw", None, ("figures", "{root}/" + str(BULLETIN), "--out",
+                                "{root}/data/raw/figures.csv"), r"--out .*data/raw"),
+    Case("out-onto-review", None, ("items", "{root}/" + str(BULLETIN), "--out",
+                                   "{root}/data/review.csv"), r"--out .*is an input"),
+    Case("notebook-out-into-raw", None, ("notebook", "region", "-p", "region", "江苏", "-o",
+                                         "{root}/data/raw/x.ipynb"), r"-o .*data/raw"),
+    Case("notebook-output-dir-outside", None,
+         ("notebook", "region", "-p", "region", "江苏", "-p", "output_dir", "../../../../../etc",
+          "-o", "{root}/out.ipynb"), r"parameter output_dir: .*outside"),
+    Case("notebook-output-dir-into-raw", None,
+         ("notebook", "region", "-p", "region", "江苏", "-p", "output_dir", "data/raw/figs",
+          "-o", "{root}/out.ipynb"), r"parameter output_dir: .*data/raw"),
+    # bulletin files
+    Case("bulletin-nul-after-4k", _write("late-nul.txt", _nul_late),
+         ("items", "{root}/late-nul.txt", "--out", "{root}/../out.csv"),
+         r"late-nul\.txt: .*NUL"),
+    Case("bulletin-utf16-no-encoding",
+         _write("u16.txt", lambda: SEED.read_text(encoding="utf-8").encode("utf-16-le")),
+         ("items", "{root}/u16.txt", "--out", "{root}/../out.csv"), r"u16\.txt: .*UTF-16"),
+    Case("bulletin-symlink-loop", _symlink_loop,
+         ("items", "{root}/loop.txt", "--out", "{root}/../out.csv"), r"loop\.txt: .*symbolic"),
+    Case("bulletin-unknown-encoding", None,
+         ("items", "{root}/" + str(BULLETIN), "--encoding", "klingon"), r"unknown encoding"),
+    # sidecars
+    Case("sidecar-not-utf8", _write(str(SIDECAR), "bulletin_id: 公报\n".encode("gbk")),
+         ITEMS, r"meta\.yml: not UTF-8"),
+    Case("sidecar-yaml-syntax", _append(SIDECAR, "reviewed: [true\n"),
+         ITEMS, r"meta\.yml: YAML error at line \d+"),
+    Case("sidecar-issue-date-not-string", _replace(SIDECAR, 'issue_date: "2020-09"',
+                                                   "issue_date: 2020-09-01"),
+         ITEMS, r"meta\.yml: issue_date: .*YYYY-MM"),
+    Case("sidecar-not-mapping", _write(str(SIDECAR), b"- a\n- b\n"), ITEMS,
+         r"meta\.yml: .*mapping"),
+    Case("build-bibtex-unsafe-id", _bad_id, ("build",),
+         r"meta\.yml: bulletin_id .*bulletin 2020/09"),
+    Case("report-bibtex-unsafe-id", _bad_id, ("report", "--no-pdf"),
+         r"meta\.yml: bulletin_id .*bulletin 2020/09"),
+    # index weights
+    Case("weights-yaml-syntax", _append(WEIGHTS, "  bad: [1\n"),
+         ("notebook", "comparison", "-o", "{root}/out.ipynb"),
+         r"index_weights\.yml: YAML error at line \d+"),
+    Case("weights-not-mapping", _write(str(WEIGHTS), b'weights: "heavy"\n'),
+         ("notebook", "comparison", "-o", "{root}/out.ipynb"),
+         r"index_weights\.yml: weights: .*mapping.*heavy"),
+    # parameters and usage
+    Case("timeout-not-integer", None, ("notebook", "region", "--timeout", "1.5", "-o", "x.ipynb"),
+         r"argument --timeout: .*integer"),
+    Case("usage-unknown-command", None, ("fly",), r"argument COMMAND: invalid choice"),
+    Case("usage-missing-out", None, ("notebook", "region"), r"-o/--out"),
+    Case("jobs-zero", None, ("run", "--jobs", "0"), r"argument --jobs: must be at least 1"),
+    Case("run-unknown-region", None, ("run", "--regions", "Atlantis", "--explain"),
+         r"Atlantis"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_one_line_and_changes_nothing(case: Case, tmp_path: Path,
+                                                  built_project: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(built_project, root, symlinks=True)
+    if case.setup is not None:
+        case.setup(root)
+    before = tree_digest(tmp_path)
+    res = run_in(root, *(a.format(root=root) for a in case.argv))
+    lines = res.stderr.splitlines()
+    assert res.returncode == case.code, res.stderr
+    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    nxt = len(FIXTURE_REVIEW.read_text(encoding="utf-8").splitlines()) + 1  # first added row
+    assert re.search(case.message.replace("{next1}", str(nxt + 1)).replace("{next}", str(nxt)),
+                     lines[0]), lines[0]
+    after = tree_digest(tmp_path)
+    assert after == before, sorted(set(after.items()) ^ set(before.items()))
+
+
+@pytest.mark.parametrize(("codec", "given"), [("utf-16-le", "utf-16-le"), ("utf-16", "utf-16"),
+                                              ("utf-16", None), ("utf-32", None)])
+def test_utf16_bulletin_is_read(tmp_path: Path, codec: str, given: str | None) -> None:
+    """UTF-16/32 is read with ``--encoding``, or without it when a byte-order mark says so;
+    the items are those of the UTF-8 original."""
+    root = make_project(tmp_path / "project")
+    path = tmp_path / "wide.txt"
+    path.write_bytes(SEED.read_text(encoding="utf-8").encode(codec))
+    extra = ("--encoding", given) if given else ()
+    res = run_in(root, "items", path, *extra, "--out", tmp_path / "o.csv")
+    assert res.returncode == 0, res.stderr
+    assert run_in(root, "items", SEED, "--out", tmp_path / "u8.csv").returncode == 0
+    wide = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)
+    plain = pd.read_csv(tmp_path / "u8.csv", keep_default_na=False)
+    assert len(wide) == 24
+    assert wide["title"].tolist() == plain["title"].tolist()
+
+
+def test_unreadable_bulletin_is_one_line(tmp_path: Path) -> None:
+    """PermissionError, for real: a file its reader may not read (root reads everything, so
+    the test needs an ordinary user)."""
+    if os.geteuid() == 0:
+        pytest.skip("root reads a mode-000 file; run the suite as an ordinary user")
+    root = make_project(tmp_path / "project")
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(_seed_bytes())
+    secret.chmod(0)
+    try:
+        res = run_in(root, "items", secret, "--out", tmp_path / "o.csv")
+    finally:
+        secret.chmod(0o600)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.splitlines() == [f"error: {secret}: permission denied (cannot read the file)"]
+    assert not (tmp_path / "o.csv").exists()
