@@ -217,3 +217,46 @@ def test_unreadable_bulletin_is_one_line(tmp_path: Path) -> None:
     assert res.returncode == 2, res.stderr
     assert res.stderr.splitlines() == [f"error: {secret}: permission denied (cannot read the file)"]
     assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.slow
+def test_cell_timeout_is_one_line_and_keeps_the_notebook(tmp_path: Path,
+                                                         built_project: Path) -> None:
+    """A cell past ``--timeout``: one line naming the output, exit 1, the partial notebook
+    kept (its earlier cells executed)."""
+    import nbformat
+
+    folder = tmp_path / "slow"
+    folder.mkdir()
+    nb = nbformat.read(built_project / "notebooks" / "region.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nbformat.write(nb, folder / "region.ipynb")
+    out = tmp_path / "out.ipynb"
+    res = run_in(built_project, "notebook", folder / "region.ipynb", "-p", "region", "江苏",
+                 "-o", out, "--timeout", "3")
+    lines = res.stderr.splitlines()
+    assert res.returncode == 1, res.stderr
+    assert len(lines) == 1 and str(out) in lines[0] and "imeout" in lines[0], lines
+    assert "kept" in lines[0] and out.is_file()
+    cells = nbformat.read(out, as_version=4).cells
+    assert cells[-1].source.startswith("import time")
+    assert any(c.get("execution_count") for c in cells[:-1] if c.cell_type == "code")
+
+
+@pytest.mark.slow
+def test_unreachable_scheduler_is_one_line(tmp_path: Path, built_project: Path) -> None:
+    """``--scheduler`` where nothing listens: one line naming the option, exit 2, no manifest
+    change, and no 30 s default connect wait (the timeout is the module's constant)."""
+    pytest.importorskip("distributed")
+    from analysis.run import dask_executor
+
+    root = tmp_path / "project"
+    shutil.copytree(built_project, root, symlinks=True)
+    before = tree_digest(root)
+    res = run_in(root, "run", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1",
+                 "--force")
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.splitlines() == [res.stderr.strip()]
+    assert res.stderr.startswith("error: --scheduler tcp://127.0.0.1:1: no dask scheduler "
+                                 f"answers there within {dask_executor.CONNECT_TIMEOUT} s")
+    assert tree_digest(root) == before
