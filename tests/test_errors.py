@@ -9,6 +9,7 @@ the project; the kernel-bound faults (cell timeout, unreachable scheduler) are i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -113,6 +114,8 @@ CASES = [
                                 "{root}/data/raw/figures.csv"), r"--out .*data/raw"),
     Case("out-onto-review", None, ("items", "{root}/" + str(BULLETIN), "--out",
                                    "{root}/data/review.csv"), r"--out .*is an input"),
+    Case("out-onto-device", None, ("items", "{root}/" + str(BULLETIN), "--out", "/dev/null"),
+         r"--out /dev/null: is not a regular file"),
     Case("notebook-out-into-raw", None, ("notebook", "region", "-p", "region", "江苏", "-o",
                                          "{root}/data/raw/x.ipynb"), r"-o .*data/raw"),
     Case("notebook-output-dir-outside", None,
@@ -259,4 +262,44 @@ def test_unreachable_scheduler_is_one_line(tmp_path: Path, built_project: Path) 
     assert res.stderr.splitlines() == [res.stderr.strip()]
     assert res.stderr.startswith("error: --scheduler tcp://127.0.0.1:1: no dask scheduler "
                                  f"answers there within {dask_executor.CONNECT_TIMEOUT} s")
+    assert tree_digest(root) == before
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 2 MB file system of its own (tmpfs; needs root, else the test is skipped)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs: {res.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_disk_full_during_build_is_one_line_and_keeps_data(small_disk: Path,
+                                                           built_project: Path) -> None:
+    """A real full disk (ENOSPC) while ``build`` writes: one line naming the file, exit 1,
+    the previous tables intact, no temporary file left."""
+    root = small_disk / "project"
+    shutil.copytree(built_project, root, symlinks=True)
+    _append(REVIEW, f"{ROW},domains,ftz;industrial,a change that forces a rebuild\n")(root)
+    before = tree_digest(root)
+    filler = small_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    with contextlib.suppress(OSError):  # fill the disk to the last block
+        while os.write(fd, b"\1" * 512):
+            pass
+    os.close(fd)
+    res = run_in(root, "build")
+    lines = res.stderr.splitlines()
+    assert res.returncode == 1, res.stderr
+    assert len(lines) == 1 and "No space left on device" in lines[0], lines
+    assert str(root / "data" / "processed") in lines[0]
+    filler.unlink()
     assert tree_digest(root) == before

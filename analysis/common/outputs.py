@@ -2,7 +2,8 @@
 
 - No command writes into ``data/raw/`` (the bulletins and their sidecars) or ``notebooks/``
   (the templates): they are the project's inputs, added by hand.
-- An output is never one of the command's inputs, nor one of the project's input files
+- An output is a regular file: never a device or pipe (the atomic rename would replace
+  it), never one of the command's inputs, nor one of the project's input files
   (codebook, review file, index weights, constraints): it would replace them.
 - A folder a notebook writes figures into (``-p output_dir``) lies inside the project or
   inside the folder of the notebook's ``-o`` target; anything else (``../../etc``) is refused.
@@ -43,6 +44,9 @@ def _inside(path: Path, folder: Path) -> bool:
 def check_output(path: Path | str, option: str, inputs: Iterable[Path | str] = ()) -> Path:
     """``path`` (an output file) if writing it loses nothing, else a one-line ``InputError``."""
     real = _real(path)
+    if real.exists() and not real.is_file() and not real.is_dir():
+        raise InputError(f"{option} {path}", "is not a regular file (a device or pipe would be "
+                         "replaced, not written to); leave the option out to write to stdout")
     for given in inputs:
         if real == _real(given):
             raise InputError(f"{option} {path}", "is an input of this command; choose "
