@@ -10,8 +10,10 @@ from typing import NoReturn
 
 import pandas as pd
 
+from analysis.common import paths
 from analysis.common.atomic import atomic_open
 from analysis.common.errors import InputError
+from analysis.common.lock import project_lock
 from analysis.common.outputs import check_output
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -173,7 +175,8 @@ def _figures(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from analysis.dataset.build import build
 
-    written = build()
+    with project_lock(paths.ROOT, "build"):
+        written = build()
     for name, path in written.items():
         print(f"{name}: {path}")
     return 0
@@ -183,7 +186,8 @@ def _build(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from analysis.report import build_report
 
-    return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf).returncode
+    with project_lock(paths.ROOT, "report"):
+        return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf).returncode
 
 
 @command("notebook")
@@ -207,9 +211,10 @@ def _run(args: argparse.Namespace) -> int:
     from analysis.run.fanout import run_notebooks
     from analysis.run.notebook import parse_parameters
 
-    result = run_notebooks(regions=args.regions, params=parse_parameters(args.parameter),
-                           jobs=args.jobs, force=args.force, executor=args.executor,
-                           scheduler=args.scheduler, explain_only=args.explain)
+    with project_lock(paths.ROOT, "run"):
+        result = run_notebooks(regions=args.regions, params=parse_parameters(args.parameter),
+                               jobs=args.jobs, force=args.force, executor=args.executor,
+                               scheduler=args.scheduler, explain_only=args.explain)
     return result.returncode
 
 

@@ -8,6 +8,8 @@
 3. :func:`analysis.book.pages.generate`: chapters (or failure placeholders), data-generated
    fragments, appendices, numbers audit, bibliography and table of contents.
 4. HTML (``_build/html/index.html``, warnings are errors) and PDF (``_build/pdf/book.pdf``).
+   When the PDF is not rebuilt (a failed step), the previous one is renamed
+   ``book.stale.pdf``, so it is never taken as current.
 
 The exit status is 1 when a notebook case failed (the book is still built, with a placeholder
 chapter for each failed case) or the book build failed, else 0. Running it again with nothing
@@ -16,6 +18,7 @@ changed executes no notebook.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -29,7 +32,7 @@ import pandas as pd
 from analysis.common import paths
 from analysis.common.text import display_path
 
-__all__ = ["ReportResult", "build_report", "pdf_pages", "read_agreement"]
+__all__ = ["ReportResult", "build_report", "mark_stale", "pdf_pages", "read_agreement"]
 
 
 @dataclass
@@ -46,6 +49,7 @@ class ReportResult:
     html_seconds: float | None = None
     pdf_seconds: float | None = None
     error: str | None = None
+    stale: Path | None = None
 
     @property
     def returncode(self) -> int:
@@ -70,6 +74,16 @@ def pdf_pages(pdf: Path) -> int | None:
         if line.startswith("Pages:"):
             return int(line.split()[1])
     return None
+
+
+def mark_stale(path: Path) -> Path | None:
+    """Rename an output that could not be rebuilt to ``NAME.stale.EXT`` (replacing an older
+    one), so nothing takes it for current; returns the new path, None if there was none."""
+    if not path.is_file():
+        return None
+    stale = path.with_name(f"{path.stem}.stale{path.suffix}")
+    os.replace(path, stale)
+    return stale
 
 
 def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = True,
@@ -100,6 +114,9 @@ def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = Tr
             result.pages = pdf_pages(result.pdf)
     except BookBuildError as err:
         result.error = str(err)
+    finally:
+        if pdf and result.pdf is None:  # not rebuilt: never leave an old PDF looking current
+            result.stale = mark_stale(paths.BOOK_PDF)
     _print(result, table, agreement_report, out)
     return result
 
@@ -122,6 +139,8 @@ def _print(result: ReportResult, table: pd.DataFrame, agreement_report: object,
         print(f"  PDF:       {display_path(result.pdf)} ({result.pages} pages, built in "
               f"{result.pdf_seconds:.1f} s)", file=out)
     if result.error:
-        print(f"error: book build failed: {result.error}", file=sys.stderr)
+        kept = (f" (the previous PDF is now {display_path(result.stale)})"
+                if result.stale else "")
+        print(f"error: book build failed: {result.error}{kept}", file=sys.stderr)
     print("automatic coder versus reviewed coding:", file=out)
     print(agreement_report(table), file=out)  # type: ignore[operator]

@@ -303,3 +303,60 @@ def test_disk_full_during_build_is_one_line_and_keeps_data(small_disk: Path,
     assert str(root / "data" / "processed") in lines[0]
     filler.unlink()
     assert tree_digest(root) == before
+
+
+@pytest.mark.parametrize("command", [("run", "--explain"), ("report", "--no-pdf"), ("build",)])
+def test_second_command_says_who_holds_the_project(command: tuple[str, ...], tmp_path: Path,
+                                                   built_project: Path) -> None:
+    """While one command holds the project, another stops at once with one line naming the
+    holder (here: this process), and changes nothing."""
+    from analysis.common.lock import project_lock
+
+    root = tmp_path / "project"
+    shutil.copytree(built_project, root, symlinks=True)
+    before = tree_digest(root)
+    with project_lock(root, "run"):
+        res = run_in(root, *command)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.splitlines() == [
+        f"error: {root}: in use by process {os.getpid()} ({_holder_cmd()}); wait for it to "
+        f"finish before `{command[0]}`"]
+    assert tree_digest(root) == before
+    # released: the command runs
+    assert run_in(root, "run", "--explain").returncode == 0
+
+
+def _holder_cmd() -> str:
+    from analysis.common.lock import _cmdline
+
+    return _cmdline(os.getpid())
+
+
+def test_connection_folders_of_dead_processes_are_swept(tmp_path: Path) -> None:
+    """After kill -9 no cleanup runs; the next pool removes the dead process's folder and
+    keeps a live one's."""
+    import signal
+    import subprocess
+
+    from analysis.run.execute import CONN_PREFIX, sweep_connection_dirs
+
+    victim = subprocess.Popen(["sleep", "60"])
+    dead = tmp_path / f"{CONN_PREFIX}{victim.pid}-abcd"
+    dead.mkdir()
+    (dead / "kernel-0.json").write_text("{}")
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    live = tmp_path / f"{CONN_PREFIX}{os.getpid()}-efgh"
+    live.mkdir()
+    assert sweep_connection_dirs(tmp_path) == [dead]
+    assert not dead.exists() and live.is_dir()
+
+
+def test_stale_pdf_is_marked(tmp_path: Path) -> None:
+    from analysis.report import mark_stale
+
+    pdf = tmp_path / "book.pdf"
+    pdf.write_bytes(b"%PDF-1.7 old")
+    assert mark_stale(pdf) == tmp_path / "book.stale.pdf"
+    assert not pdf.exists() and (tmp_path / "book.stale.pdf").read_bytes() == b"%PDF-1.7 old"
+    assert mark_stale(pdf) is None

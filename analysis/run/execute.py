@@ -116,13 +116,45 @@ def kernel_env() -> dict[str, str]:
 
 
 _private_dir: str | None = None
+CONN_PREFIX = "fanout-kernels-"
+
+
+def connection_dir() -> Path:
+    """A new 0700 folder for kernel connection files and IPC sockets, named after this
+    process (``fanout-kernels-<pid>-XXXX``); folders left by a process that no longer runs
+    (killed with -9: no cleanup ran) are removed first."""
+    sweep_connection_dirs()
+    return Path(tempfile.mkdtemp(prefix=f"{CONN_PREFIX}{os.getpid()}-"))
+
+
+def sweep_connection_dirs(folder: Path | None = None) -> list[Path]:
+    """Remove this user's connection folders whose process is gone; returns them."""
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{CONN_PREFIX}*-*"):
+        pid = path.name[len(CONN_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or not path.is_dir() or path.stat().st_uid != os.getuid():
+            continue
+        if not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def private_runtime_dir() -> str:
     """A per-process 0700 directory for connection files (removed at exit)."""
     global _private_dir
     if _private_dir is None:
-        _private_dir = tempfile.mkdtemp(prefix="fanout-kernels-")
+        _private_dir = str(connection_dir())
         atexit.register(shutil.rmtree, _private_dir, True)
     return _private_dir
 
@@ -345,7 +377,7 @@ class KernelPool:
         warmup: str | None = None,
         timeout: float | None = None,
     ) -> None:
-        self.conn_dir = Path(tempfile.mkdtemp(prefix="fanout-kernels-"))  # mode 0700
+        self.conn_dir = connection_dir()  # mode 0700
         self.kernels = [
             WarmKernel(i, self.conn_dir, kernel_name, warmup, timeout) for i in range(size)
         ]
