@@ -5,17 +5,18 @@ package is laid out the same way: each subpackage is one stage, and a stage impo
 stages above it in this tree (a test reads the imports and checks it)::
 
     analysis/
-      common/   shared layer: paths, errors, atomic, digest, text, yamlio, fonts, escape
+      common/   shared layer: paths, errors, atomic, outputs, lock, digest, text, yamlio,
+                fonts, escape
       ingest/   raw file -> items with pages and spans: textio, layout, parse
       coding/   items -> codes; the codebook holds every vocabulary:
                 codebook, vocab, gazetteer, numerals, figure_units, figures, coder
       dataset/  codes -> validated tables in data/processed:
-                schema, tables, review, agreement, state, build
+                schema, tables, sidecar, review, agreement, state, build
       compare/  tables -> indicators and statistics: cells, indicators, index, stats
       views/    what the notebooks show:
                 params, plots, charts, markdown, common, region, comparison, display
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
-                execute, dask_executor, runner, notebook, cases, fanout
+                conndir, execute, dask_executor, runner, notebook, cases, fanout
       book/     the cited HTML and PDF book: bibtex, citestyle, build, pdf, toc, audit,
                 chapters, fragments, appendix, pages
       report.py   python -m analysis report: every stage in order

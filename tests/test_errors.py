@@ -338,7 +338,7 @@ def test_connection_folders_of_dead_processes_are_swept(tmp_path: Path) -> None:
     import signal
     import subprocess
 
-    from analysis.run.execute import CONN_PREFIX, sweep_connection_dirs
+    from analysis.run.conndir import CONN_PREFIX, sweep_connection_dirs
 
     victim = subprocess.Popen(["sleep", "60"])
     dead = tmp_path / f"{CONN_PREFIX}{victim.pid}-abcd"

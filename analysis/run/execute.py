@@ -48,6 +48,7 @@ from traitlets import CaselessStrEnum, default
 
 from analysis.common import atomic, paths
 from analysis.run import nbtranslate
+from analysis.run.conndir import connection_dir
 from analysis.run.manifest import CaseResult, now_iso, one_line
 from analysis.run.plan import Case
 
@@ -116,40 +117,6 @@ def kernel_env() -> dict[str, str]:
 
 
 _private_dir: str | None = None
-CONN_PREFIX = "fanout-kernels-"
-
-
-def connection_dir() -> Path:
-    """A new 0700 folder for kernel connection files and IPC sockets, named after this
-    process (``fanout-kernels-<pid>-XXXX``); folders left by a process that no longer runs
-    (killed with -9: no cleanup ran) are removed first."""
-    sweep_connection_dirs()
-    return Path(tempfile.mkdtemp(prefix=f"{CONN_PREFIX}{os.getpid()}-"))
-
-
-def sweep_connection_dirs(folder: Path | None = None) -> list[Path]:
-    """Remove this user's connection folders whose process is gone; returns them."""
-    removed = []
-    for path in Path(folder or tempfile.gettempdir()).glob(f"{CONN_PREFIX}*-*"):
-        pid = path.name[len(CONN_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or not path.is_dir() or path.stat().st_uid != os.getuid():
-            continue
-        if not _alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def private_runtime_dir() -> str:
     """A per-process 0700 directory for connection files (removed at exit)."""
     global _private_dir

@@ -14,6 +14,7 @@ from typing import Any
 from analysis.common import paths
 from analysis.dataset.state import raw_bulletins, up_to_date
 from analysis.run import cases
+from analysis.run.conndir import sweep_connection_dirs
 from analysis.run.runner import RunResult, format_explain, run, status_table
 
 
@@ -25,6 +26,7 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
     """Code the data (unless ``build_data`` is false), plan and validate every case (an
     ``InputError`` before any kernel starts), then execute. Prints the explanation
     (``explain_only``) or the status table of failures."""
+    sweep_connection_dirs()  # folders a killed run left behind
     if build_data and not up_to_date(raw_bulletins()):
         from analysis.dataset.build import build  # imported only when there is something to code
 
