@@ -76,6 +76,17 @@ def pdf_pages(pdf: Path) -> int | None:
     return None
 
 
+def preflight_pdf() -> None:
+    """What the PDF needs that can be checked before anything is rebuilt: the CJK font."""
+    from analysis.common.errors import InputError
+    from analysis.common.fonts import font_path
+
+    try:
+        font_path()
+    except FileNotFoundError as err:
+        raise InputError("PDF font", f"{err}; or build with --no-pdf") from None
+
+
 def mark_stale(path: Path) -> Path | None:
     """Rename an output that could not be rebuilt to ``NAME.stale.EXT`` (replacing an older
     one), so nothing takes it for current; returns the new path, None if there was none."""
@@ -95,6 +106,8 @@ def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = Tr
     from analysis.dataset.agreement import agreement_report
     from analysis.run.fanout import run_notebooks
 
+    if pdf:
+        preflight_pdf()
     run = run_notebooks(regions=regions, jobs=jobs, force=force)
     cases = [case for case, _, _ in run.explanations]
     result = ReportResult(len(cases), run.executed, run.cached, list(run.failed))
