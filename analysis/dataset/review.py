@@ -53,7 +53,7 @@ def load_review(path: Path, provinces: set[str], vocab: Vocabulary,
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[Override] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], Override] = {}
     allowed = _allowed(provinces, vocab, cities)
     header = True
     while True:
@@ -81,9 +81,13 @@ def load_review(path: Path, provinces: set[str], vocab: Vocabulary,
         _check_row(path, row, allowed)
         key = (row.item_id, row.field)
         if key in seen:
-            raise InputError(f"{path}:{line}", f"{row.item_id} {row.field}: already overruled "
-                             f"at line {seen[key]}; give each (item, field) once")
-        seen[key] = line
+            first = seen[key]
+            how = (f"repeats line {first.line}" if first.value == row.value else
+                   f"conflicts with line {first.line} ({first.value!r} there, {row.value!r} "
+                   "here)")
+            raise InputError(f"{path}:{line}", f"{row.item_id} {row.field}: {how}; give each "
+                             "(item, field) once")
+        seen[key] = row
         rows.append(row)
     return rows
 
