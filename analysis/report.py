@@ -77,14 +77,24 @@ def pdf_pages(pdf: Path) -> int | None:
 
 
 def preflight_pdf() -> None:
-    """What the PDF needs that can be checked before anything is rebuilt: the CJK font."""
+    """What the PDF needs that can be checked before anything is rebuilt: the CJK font, and a
+    glyph in it for every visible character of the bulletins (their titles and quotations
+    are printed)."""
     from analysis.common.errors import InputError
-    from analysis.common.fonts import font_path
+    from analysis.common.fonts import MissingGlyphError, check_text, font_path
+    from analysis.dataset.state import raw_bulletins
+    from analysis.ingest.textio import read_bulletin
 
     try:
-        font_path()
+        font = font_path()
     except FileNotFoundError as err:
         raise InputError("PDF font", f"{err}; or build with --no-pdf") from None
+    for path in raw_bulletins():
+        try:
+            check_text(read_bulletin(path).text, font)
+        except MissingGlyphError as err:
+            raise InputError(display_path(path), f"the PDF cannot print it: {err}; or build "
+                             "with --no-pdf") from None
 
 
 def mark_stale(path: Path) -> Path | None:

@@ -157,6 +157,9 @@ CASES = [
          r"meta\.yml: bulletin_id .*bulletin 2020/09"),
     Case("report-bibtex-unsafe-id", _bad_id, ("report", "--no-pdf"),
          r"meta\.yml: bulletin_id .*bulletin 2020/09"),
+    Case("report-glyph-missing-from-pdf-font",
+         _replace(BULLETIN, "上海", "上海\U00013000"), ("report",),
+         r"bulletin-2020-09\.txt: the PDF cannot print it: 1 character\(s\) not in .*U\+13000"),
     # index weights
     Case("weights-yaml-syntax", _append(WEIGHTS, "  bad: [1\n"),
          ("notebook", "comparison", "-o", "{root}/out.ipynb"),
