@@ -160,6 +160,11 @@ CASES = [
     Case("report-glyph-missing-from-pdf-font",
          _replace(BULLETIN, "上海", "上海\U00013000"), ("report",),
          r"bulletin-2020-09\.txt: the PDF cannot print it: 1 character\(s\) not in .*U\+13000"),
+    Case("processed-table-corrupt", _write("data/processed/items.csv", b'item_id\n"never closed'),
+         ("notebook", "region", "-p", "region", "江苏", "-o", "{root}/x.ipynb"),
+         r"items\.csv: not a readable table .*remove data/processed/ and run"),
+    Case("agreement-without-bulletins", lambda root: [p.unlink() for p in (root / RAW).iterdir()],
+         ("agreement",), r"data/raw: no bulletin \.txt files"),
     # index weights
     Case("weights-yaml-syntax", _append(WEIGHTS, "  bad: [1\n"),
          ("notebook", "comparison", "-o", "{root}/out.ipynb"),

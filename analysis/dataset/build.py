@@ -257,7 +257,10 @@ def agreement_of(tables: Tables) -> pd.DataFrame:
 
 def measure_agreement(raw_dir: Path | None = None) -> pd.DataFrame:
     """Agreement table over all reviewed bulletins in ``data/raw/``."""
-    return agreement_of(Pipeline().code_files(raw_bulletins(raw_dir)))
+    files = raw_bulletins(raw_dir)
+    if not files:
+        raise InputError(raw_dir or paths.RAW, "no bulletin .txt files")
+    return agreement_of(Pipeline().code_files(files))
 
 
 def _validated(tables: Tables, automatic: pd.DataFrame | None = None,
