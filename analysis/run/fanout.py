@@ -28,7 +28,8 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
     plan and validate every case (an ``InputError`` before any kernel starts), then execute.
     Prints the explanation (``explain_only``) or the status table of failures."""
     sweep_connection_dirs()  # folders a killed run left behind
-    project_weights()  # a broken weights file stops the run before the data are rewritten
+    project_weights()  # a broken weights file or parameter name stops the run before the
+    cases.check_names(params or {})  # data are rewritten
     if build_data and not up_to_date(raw_bulletins()):
         from analysis.dataset.build import build  # imported only when there is something to code
 
