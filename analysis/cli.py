@@ -60,7 +60,7 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     argv = sys.argv[1:] if argv is None else argv
     wants_help = "notebook" in argv and ("-h" in argv or "--help" in argv)
     p = OneLineParser(prog="python -m analysis",
-                                description="Chinese policy bulletins: ingest, code, analyse.")
+                      description="Chinese policy bulletins: ingest, code, analyse.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text in (("items", "coded items of one bulletin as CSV"),
                             ("figures", "figures of one bulletin as CSV")):
