@@ -5,7 +5,8 @@ package is laid out the same way: each subpackage is one stage, and a stage impo
 stages above it in this tree (a test reads the imports and checks it)::
 
     analysis/
-      common/   shared layer: paths, errors, atomic, digest, text, yamlio, fonts, escape
+      common/   shared layer: paths, errors, atomic, outputs, lock, digest, text, yamlio,
+                fonts, escape
       ingest/   raw file -> items with pages and spans: textio, pdfinput, docxinput,
                 layout, matter, parse, document, preview
       coding/   items -> codes; the codebook holds every vocabulary:
@@ -17,7 +18,7 @@ stages above it in this tree (a test reads the imports and checks it)::
                 params, plots, charts, markdown, common, region, comparison, over_time,
                 display
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
-                execute, dask_executor, runner, notebook, cases, fanout
+                conndir, execute, dask_executor, runner, notebook, cases, fanout
       book/     the cited HTML and PDF book: bibtex, citestyle, build, pdf, toc, audit,
                 chapters, fragments, appendix, sources, pages
       report.py   python -m analysis report: every stage in order

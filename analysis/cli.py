@@ -6,11 +6,15 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
+from analysis.common import paths
 from analysis.common.atomic import atomic_open
 from analysis.common.errors import InputError
+from analysis.common.lock import project_lock
+from analysis.common.outputs import check_output
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -43,12 +47,20 @@ def _parameters_epilog() -> str:
     return "\n\n".join(f"parameters of {name}:\n{parameter_help(name)}" for name in MODELS)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f"; see `{self.prog} --help`"
+        self.exit(2, f"error: {' '.join(message.split())}{hint}\n")
+
+
 def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     argv = sys.argv[1:] if argv is None else argv
     wants_help = "notebook" in argv and ("-h" in argv or "--help" in argv)
-    p = argparse.ArgumentParser(prog="python -m analysis",
-                                description="Chinese policy bulletins: ingest, code, analyse.")
+    p = OneLineParser(prog="python -m analysis",
+                      description="Chinese policy bulletins: ingest, code, analyse.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text in (("items", "coded items of one bulletin as CSV"),
                             ("figures", "figures of one bulletin as CSV")):
@@ -124,8 +136,8 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                          "-p domains '[\"ftz\"]' -p peers null")
     nb.add_argument("-o", "--out", type=Path, required=True, help="output notebook (.ipynb)")
     nb.add_argument("--kernel", default="python3", help="kernel spec name (default: python3)")
-    nb.add_argument("--timeout", type=float, default=None,
-                    help="seconds per cell before the run fails (default: no limit)")
+    nb.add_argument("--timeout", type=positive_int, default=None,
+                    help="whole seconds per cell before the run fails (default: no limit)")
     return p
 
 
@@ -134,15 +146,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser(argv).parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stderr.close()
         return 0
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # the system refused (disk full, permissions): data are intact
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that would replace an input, before any work."""
+    if args.out is not None:
+        check_output(args.out, "--out", [args.bulletin])
 
 
 def _write_csv(frame: pd.DataFrame, out: Path | None) -> None:
@@ -162,6 +184,7 @@ def _write_csv(frame: pd.DataFrame, out: Path | None) -> None:
 def _items(args: argparse.Namespace) -> int:
     from analysis.dataset.build import Pipeline
 
+    _check_out(args)
     tables = Pipeline().code_file(args.bulletin, args.encoding)
     _write_csv(tables.items, args.out)
     return _report_accounts(tables)
@@ -183,6 +206,7 @@ def _report_accounts(tables) -> int:
 def _figures(args: argparse.Namespace) -> int:
     from analysis.dataset.build import Pipeline
 
+    _check_out(args)
     tables = Pipeline().code_file(args.bulletin, args.encoding)
     _write_csv(tables.figures, args.out)
     return _report_accounts(tables)
@@ -193,7 +217,8 @@ def _build(args: argparse.Namespace) -> int:
     from analysis.dataset.build import build
     from analysis.ingest.parse import summary_line
 
-    written = build()
+    with project_lock(paths.ROOT, "build"):
+        written = build()
     for name, path in written.items():
         print(f"{name}: {path}")
     for row in pd.read_csv(written["bulletins"]).itertuples():
@@ -250,14 +275,16 @@ def _add(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from analysis.report import build_report
 
-    return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf,
-                        allow_synthetic=args.allow_synthetic).returncode
+    with project_lock(paths.ROOT, "report"):
+        return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf,
+                            allow_synthetic=args.allow_synthetic).returncode
 
 
 @command("notebook")
 def _notebook(args: argparse.Namespace) -> int:
     from analysis.run.notebook import NotebookFailed, execute_template, parse_parameters
 
+    check_output(args.out, "-o")
     parameters = parse_parameters(args.parameter)
     try:
         run = execute_template(args.template, parameters, args.out, kernel_name=args.kernel,
@@ -274,9 +301,10 @@ def _run(args: argparse.Namespace) -> int:
     from analysis.run.fanout import run_notebooks
     from analysis.run.notebook import parse_parameters
 
-    result = run_notebooks(regions=args.regions, params=parse_parameters(args.parameter),
-                           jobs=args.jobs, force=args.force, executor=args.executor,
-                           scheduler=args.scheduler, explain_only=args.explain)
+    with project_lock(paths.ROOT, "run"):
+        result = run_notebooks(regions=args.regions, params=parse_parameters(args.parameter),
+                               jobs=args.jobs, force=args.force, executor=args.executor,
+                               scheduler=args.scheduler, explain_only=args.explain)
     return result.returncode
 
 

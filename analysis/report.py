@@ -8,6 +8,8 @@
 3. :func:`analysis.book.pages.generate`: chapters (or failure placeholders), data-generated
    fragments, appendices, numbers audit, bibliography and table of contents.
 4. HTML (``_build/html/index.html``, warnings are errors) and PDF (``_build/pdf/book.pdf``).
+   When the PDF is not rebuilt (a failed step), the previous one is renamed
+   ``book.stale.pdf``, so it is never taken as current.
 
 The exit status is 1 when a notebook case failed (the book is still built, with a placeholder
 chapter for each failed case) or the book build failed, else 0. Running it again with nothing
@@ -16,6 +18,7 @@ changed executes no notebook.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -29,8 +32,8 @@ import pandas as pd
 from analysis.common import paths
 from analysis.common.text import display_path
 
-__all__ = ["ReportResult", "build_report", "check_synthetic", "pdf_pages", "read_agreement",
-           "synthetic_bulletins"]
+__all__ = ["ReportResult", "build_report", "check_synthetic", "mark_stale", "pdf_pages",
+           "read_agreement", "synthetic_bulletins"]
 
 
 @dataclass
@@ -47,6 +50,7 @@ class ReportResult:
     html_seconds: float | None = None
     pdf_seconds: float | None = None
     error: str | None = None
+    stale: Path | None = None
 
     @property
     def returncode(self) -> int:
@@ -75,7 +79,7 @@ def pdf_pages(pdf: Path) -> int | None:
 
 def synthetic_bulletins(raw_dir: Path | None = None) -> list[str]:
     """Raw bulletins whose sidecar says ``synthetic: true`` (file names)."""
-    from analysis.dataset.build import load_sidecar
+    from analysis.dataset.sidecar import load_sidecar
     from analysis.dataset.state import raw_bulletins
 
     return [f.name for f in raw_bulletins(raw_dir)
@@ -96,6 +100,37 @@ def check_synthetic(allow: bool, raw_dir: Path | None = None) -> None:
                          "bannered test book")
 
 
+def preflight_pdf() -> None:
+    """What the PDF needs that can be checked before anything is rebuilt: the CJK font, and a
+    glyph in it for every visible character of the bulletins (their titles and quotations
+    are printed)."""
+    from analysis.common.errors import InputError
+    from analysis.common.fonts import MissingGlyphError, check_text, font_path
+    from analysis.dataset.state import raw_bulletins
+    from analysis.ingest.document import read_document
+
+    try:
+        font = font_path()
+    except FileNotFoundError as err:
+        raise InputError("PDF font", f"{err}; or build with --no-pdf") from None
+    for path in raw_bulletins():
+        try:
+            check_text(read_document(path).text, font)
+        except MissingGlyphError as err:
+            raise InputError(display_path(path), f"the PDF cannot print it: {err}; or build "
+                             "with --no-pdf") from None
+
+
+def mark_stale(path: Path) -> Path | None:
+    """Rename an output that could not be rebuilt to ``NAME.stale.EXT`` (replacing an older
+    one), so nothing takes it for current; returns the new path, None if there was none."""
+    if not path.is_file():
+        return None
+    stale = path.with_name(f"{path.stem}.stale{path.suffix}")
+    os.replace(path, stale)
+    return stale
+
+
 def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = True,
                  regions: Sequence[str] | None = None, out: TextIO = sys.stdout,
                  allow_synthetic: bool = False) -> ReportResult:
@@ -108,7 +143,8 @@ def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = Tr
     from analysis.run.fanout import run_notebooks
 
     check_synthetic(allow_synthetic)
-
+    if pdf:
+        preflight_pdf()
     run = run_notebooks(regions=regions, jobs=jobs, force=force)
     cases = [case for case, _, _ in run.explanations]
     result = ReportResult(len(cases), run.executed, run.cached, list(run.failed))
@@ -128,6 +164,9 @@ def build_report(*, jobs: int | None = None, force: bool = False, pdf: bool = Tr
             result.pages = pdf_pages(result.pdf)
     except BookBuildError as err:
         result.error = str(err)
+    finally:
+        if pdf and result.pdf is None:  # not rebuilt: never leave an old PDF looking current
+            result.stale = mark_stale(paths.BOOK_PDF)
     _print(result, table, agreement_report, out)
     return result
 
@@ -150,6 +189,8 @@ def _print(result: ReportResult, table: pd.DataFrame, agreement_report: object,
         print(f"  PDF:       {display_path(result.pdf)} ({result.pages} pages, built in "
               f"{result.pdf_seconds:.1f} s)", file=out)
     if result.error:
-        print(f"error: book build failed: {result.error}", file=sys.stderr)
+        kept = (f" (the previous PDF is now {display_path(result.stale)})"
+                if result.stale else "")
+        print(f"error: book build failed: {result.error}{kept}", file=sys.stderr)
     print("automatic coder versus reviewed coding:", file=out)
     print(agreement_report(table), file=out)  # type: ignore[operator]

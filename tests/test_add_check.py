@@ -44,7 +44,7 @@ def test_add_copies_writes_sidecar_and_build_reads_it(project):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--issue-date", "2020-13"], "expected a month as YYYY-MM"),
-    (["--issue-date", "2020-10", "--id", "a b"], "not a plain id"),
+    (["--issue-date", "2020-10", "--id", "a b"], "cannot be an item id"),
     (["--issue-date", "2020-10", "--id", "bulletin-2020-09"], "is taken"),
 ])
 def test_add_refuses_bad_input_and_writes_nothing(project, args, message):
@@ -77,7 +77,7 @@ def test_changed_raw_file_fails_with_both_hashes(project):
     ({"issue_date": "2020-00"}, "expected a month"),
     ({"reviewed": "yes"}, "reviewed: expected true or false"),
     ({"synthetic": 1}, "synthetic: expected true or false"),
-    ({"bulletin_id": "x/y"}, "bulletin_id: expected letters"),
+    ({"bulletin_id": "x/y"}, "cannot be an item id or citation key"),
     ({"sha256": "abc"}, "sha256: expected 64"),
     ({"accept_unassigned": ["x"]}, "accept_unassigned: expected"),
 ])

@@ -232,3 +232,24 @@ def test_second_run_executes_no_notebook(report: Run) -> None:
     assert again.returncode == 0, again.stderr
     assert "0 executed" in again.stdout and "0 failed" in again.stdout
     assert "PDF:" not in again.stdout
+
+
+def test_a_failed_pdf_build_marks_the_previous_pdf_stale(report: Run) -> None:
+    """Last in this module (it changes the shared project): a character the PDF font lacks
+    (the HTML does not care) fails the PDF step; the old ``book.pdf`` must not stay looking
+    current. The error is one line and names where the previous PDF went."""
+    intro = report.root / "book" / "intro.md"
+    pdf = report.root / "_build" / "pdf" / "book.pdf"
+    original = intro.read_text(encoding="utf-8")
+    old = pdf.read_bytes()
+    intro.write_text(original + "\n\nA glyph no font here has: \U00013000.\n", encoding="utf-8")
+    try:
+        again = run_report(report.root)
+    finally:
+        intro.write_text(original, encoding="utf-8")
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "0 executed" in again.stdout and "PDF:" not in again.stdout
+    errors = [line for line in again.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "PDF text" in errors[0], again.stderr
+    assert "the previous PDF is now _build/pdf/book.stale.pdf" in errors[0]
+    assert not pdf.exists() and pdf.with_name("book.stale.pdf").read_bytes() == old

@@ -22,12 +22,13 @@ import pandas as pd
 
 from analysis.common.atomic import write_text
 from analysis.common.errors import InputError
+from analysis.dataset.sidecar import ID_PATTERN
 
 __all__ = ["REQUIRED_COLUMNS", "bib_escape", "format_entry", "write_bibtex"]
 
 REQUIRED_COLUMNS = ("item_id", "bulletin_id", "issue_date", "seq", "section", "title")
 
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]*$")
+_KEY = ID_PATTERN  # item ids are citation keys: one rule (analysis.dataset.sidecar)
 _ISSUE_DATE = re.compile(r"^(\d{4})-(\d{2})$")
 _SPECIAL = {
     "\\": r"\textbackslash{}",

@@ -27,9 +27,11 @@ def atomic_open(path: Path | str, mode: str = "w", encoding: str | None = "utf-8
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(err, OSError) and err.filename is None:  # e.g. ENOSPC: name the target
+            raise OSError(err.errno, err.strerror, str(path)) from err
         raise
 
 

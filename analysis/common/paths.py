@@ -29,6 +29,7 @@ BOOK = ROOT / "book"
 BOOK_GENERATED = BOOK / "_generated"
 TEMPLATES = ROOT / "notebooks"
 BUILD = ROOT / "_build"
+BOOK_PDF = BUILD / "pdf" / "book.pdf"
 
 ITEMS_CSV = PROCESSED / "items.csv"
 FIGURES_CSV = PROCESSED / "figures.csv"

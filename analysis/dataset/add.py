@@ -17,7 +17,12 @@ from analysis.common import paths
 from analysis.common.atomic import write_bytes, write_text
 from analysis.common.errors import InputError
 from analysis.common.text import display_path
-from analysis.dataset.sidecar import PLAIN_ID, check_issue_date, load_sidecar, validate_sidecar
+from analysis.dataset.sidecar import (
+    check_id,
+    check_issue_date,
+    load_sidecar,
+    validate_sidecar,
+)
 from analysis.dataset.state import raw_bulletins
 from analysis.ingest.document import SUFFIXES, read_document
 from analysis.ingest.parse import ParsedBulletin
@@ -43,9 +48,7 @@ def add_bulletin(file: Path, issue_date: str, bulletin_id: str | None = None,
         raise InputError(file, f"unsupported file type {file.suffix or '(none)'!r}; "
                          f"expected one of {', '.join(SUFFIXES)}")
     bulletin_id = bulletin_id or file.stem
-    if not PLAIN_ID.match(bulletin_id):
-        raise InputError("--id", f"{bulletin_id!r} is not a plain id (letters, digits, '-', "
-                         "'_'); give one with --id")
+    check_id(bulletin_id, "--id")
     document = read_document(file, encoding)
     parsed = document.parse(sections)
     _check_free(raw_dir, bulletin_id, document.sha256)

@@ -28,7 +28,13 @@ from analysis.common.text import display_path
 from analysis.dataset.agreement import agreement_for
 from analysis.dataset.review import Override, apply_review, load_review
 from analysis.dataset.schema import CONFIDENCE_COLUMN, columns, validate
-from analysis.dataset.sidecar import accepted, check_checksum, load_sidecar, missing_sidecar
+from analysis.dataset.sidecar import (
+    accepted,
+    check_checksum,
+    check_id,
+    load_sidecar,
+    missing_sidecar,
+)
 from analysis.dataset.state import STAMP, inputs_digest, outputs, raw_bulletins, up_to_date
 from analysis.ingest.document import Document, read_document
 from analysis.ingest.parse import Item, ParsedBulletin
@@ -88,7 +94,8 @@ class Pipeline:
         shorts = {p.short: p.code for p in self.codebook.provinces}
         self.province_codes = shorts
         self.overrides: list[Override] = (
-            load_review(self.review_path, set(shorts), self.vocab) if use_review else [])
+            load_review(self.review_path, set(shorts), self.vocab,
+                        {p.name for p in self.codebook.places}) if use_review else [])
         self.sections = list(self.vocab.sections)
         self.texts_dir = texts_dir or paths.PROCESSED / "texts"
 
@@ -104,7 +111,8 @@ class Pipeline:
                 raise InputError(account.file, account.problem())
 
     def code_files(self, files: list[Path], jobs: int = 1) -> Tables:
-        """Code several bulletins (in ``jobs`` processes when > 1); their ids must be distinct.
+        """Code several bulletins (in ``jobs`` processes when > 1); their ids must be distinct
+        and follow :data:`analysis.dataset.sidecar.ID_PATTERN` (checked before any write).
         Tables are built and validated once for all files."""
         if jobs > 1 and len(files) > 1:
             with ProcessPoolExecutor(jobs, initializer=_init_worker,
@@ -114,7 +122,7 @@ class Pipeline:
             parts = [self.rows(f) for f in files]
         seen: dict[str, Path] = {}
         for f, part in zip(files, parts, strict=True):
-            bid = part.bulletin["bulletin_id"]
+            bid = check_id(part.bulletin["bulletin_id"], f)  # ids become citation keys
             if bid in seen:
                 raise InputError(f, f"bulletin id {bid!r} already used by {seen[bid]}")
             seen[bid] = f
@@ -234,7 +242,7 @@ def identify(bulletin: Document) -> tuple[str, dict]:
     else from a raw bulletin with the same checksum (so the review file applies to a copy),
     else the file name stem."""
     sidecar = paths.sidecar_for(bulletin.path)
-    if sidecar.exists():
+    if sidecar.exists() or sidecar.is_symlink():
         meta = load_sidecar(sidecar)
         check_checksum(meta, sidecar, bulletin.path, bulletin.sha256)
         return str(meta.get("bulletin_id") or bulletin.path.stem), meta
@@ -326,7 +334,10 @@ def agreement_of(tables: Tables) -> pd.DataFrame:
 
 def measure_agreement(raw_dir: Path | None = None) -> pd.DataFrame:
     """Agreement table over all reviewed bulletins in ``data/raw/``."""
-    return agreement_of(Pipeline().code_files(raw_bulletins(raw_dir)))
+    files = raw_bulletins(raw_dir)
+    if not files:
+        raise InputError(raw_dir or paths.RAW, "no bulletin .txt files")
+    return agreement_of(Pipeline().code_files(files))
 
 
 def _validated(tables: Tables, automatic: pd.DataFrame | None = None,

@@ -9,6 +9,7 @@ id is the item id without its ``-NN`` suffix); rows for other bulletins are igno
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pandas as pd
 from analysis.coding.coder import SCOPES
 from analysis.coding.vocab import Vocabulary
 from analysis.common.errors import InputError
+from analysis.common.yamlio import read_text
 from analysis.dataset.schema import CONFIDENCE_COLUMN, REVIEWABLE
 
 COLUMNS = ("item_id", "field", "value", "reason")
@@ -37,44 +39,99 @@ class Override:
         return self.item_id.rsplit("-", 1)[0]
 
 
-def load_review(path: Path, provinces: set[str], vocab: Vocabulary) -> list[Override]:
-    """Read and check the review file (missing file = no overrides).
+def load_review(path: Path, provinces: set[str], vocab: Vocabulary,
+                cities: set[str] | None = None) -> list[Override]:
+    """Read and check the review file strictly (missing file = no overrides).
 
-    ``provinces`` are the valid short province names, ``vocab`` the codebook's vocabularies.
-    Raises a one-line ``InputError`` naming the file, line and field for a malformed row.
+    ``provinces`` are the valid short province names, ``cities`` the gazetteer's place names
+    (None: not checked), ``vocab`` the codebook's vocabularies. Raises a one-line
+    ``InputError`` naming the file and line for: a file that is not UTF-8, an unterminated
+    quote, a row without exactly four fields, an (item, field) given twice, a value outside
+    the vocabulary or gazetteer, a value repeated in a list, an empty reason.
     """
     if not path.exists():
         return []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise InputError(path, f"header must be {','.join(COLUMNS)}, got {reader.fieldnames}")
-        rows = [
-            Override(*(str(r[c] or "").strip() for c in COLUMNS), line=n)
-            for n, r in enumerate(reader, start=2)
-        ]
-    for row in rows:
-        _check_row(path, row, provinces, vocab)
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[Override] = []
+    seen: dict[tuple[str, str], Override] = {}
+    allowed = _allowed(provinces, vocab, cities)
+    header = True
+    while True:
+        line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            problem = ("unterminated quote (a \" opened here is never closed)"
+                       if "end of data" in str(err) else f"malformed CSV: {err}")
+            raise InputError(f"{path}:{line}", problem) from None
+        if header:
+            header = False
+            if tuple(c.strip() for c in record) != COLUMNS:
+                raise InputError(path, f"header must be {','.join(COLUMNS)}, got {record}")
+            continue
+        if not any(c.strip() for c in record):
+            continue  # blank line
+        if len(record) != len(COLUMNS):
+            raise InputError(f"{path}:{line}", f"{len(record)} fields, expected "
+                             f"{len(COLUMNS)} ({','.join(COLUMNS)}); quote a reason that "
+                             "holds a comma")
+        row = Override(*(c.strip() for c in record), line=line)
+        _check_row(path, row, allowed)
+        key = (row.item_id, row.field)
+        if key in seen:
+            first = seen[key]
+            how = (f"repeats line {first.line}" if first.value == row.value else
+                   f"conflicts with line {first.line} ({first.value!r} there, {row.value!r} "
+                   "here)")
+            raise InputError(f"{path}:{line}", f"{row.item_id} {row.field}: {how}; give each "
+                             "(item, field) once")
+        seen[key] = row
+        rows.append(row)
     return rows
 
 
-def _check_row(path: Path, row: Override, provinces: set[str], vocab: Vocabulary) -> None:
+def _allowed(provinces: set[str], vocab: Vocabulary,
+             cities: set[str] | None) -> dict[str, set[str] | None]:
+    return {
+        "provinces": provinces, "cities": cities, "domains": set(vocab.domains),
+        "instruments": set(vocab.tools), "issuing_level": set(vocab.issuing_levels),
+        "is_national_first": {"0", "1"}, "is_provincial_first": {"0", "1"},
+        "scope": set(SCOPES),
+    }
+
+
+#: Fields holding one value (the others hold a ``;``-separated list).
+_SINGLE = ("is_national_first", "is_provincial_first", "issuing_level", "scope")
+
+
+def _check_row(path: Path, row: Override, allowed: dict[str, set[str] | None]) -> None:
     where = f"{path}:{row.line}"
     if row.field not in REVIEWABLE:
         raise InputError(where, f"unknown field {row.field!r}; reviewable: {', '.join(REVIEWABLE)}")
     if not row.reason:
         raise InputError(where, "reason is empty; every override needs a reason")
-    parts = [p for p in row.value.split(";") if p]
-    allowed = {
-        "provinces": provinces, "domains": set(vocab.domains), "instruments": set(vocab.tools),
-        "issuing_level": set(vocab.issuing_levels), "is_national_first": {"0", "1"},
-        "is_provincial_first": {"0", "1"}, "scope": set(SCOPES),
-    }.get(row.field)
-    if allowed is not None:
-        bad = [p for p in parts if p not in allowed]
-        single = row.field.startswith("is_") or row.field == "scope"
-        if bad or (single and len(parts) != 1):
-            raise InputError(where, f"{row.field}: invalid value {row.value!r}")
+    parts = [p.strip() for p in row.value.split(";")]
+    parts = [] if parts == [""] else parts
+    if "" in parts:
+        raise InputError(where, f"{row.field}: empty value in {row.value!r}")
+    valid = allowed.get(row.field)
+    if valid is not None:
+        bad = [p for p in parts if p not in valid]
+        if bad:
+            shown = ", ".join(sorted(valid)) if len(valid) <= 40 else "see data/codebook.yml"
+            raise InputError(where, f"{row.field}: invalid value {bad[0]!r} in {row.value!r}; "
+                             f"valid: {shown}")
+    repeated = sorted({p for p in parts if parts.count(p) > 1})
+    if repeated:
+        raise InputError(where, f"{row.field}: value {repeated[0]!r} given twice in "
+                         f"{row.value!r}")
+    if row.field in _SINGLE and len(parts) > 1:
+        raise InputError(where, f"{row.field}: one value expected, got {row.value!r}")
+    if row.field.startswith("is_") and len(parts) != 1:
+        raise InputError(where, f"{row.field}: invalid value {row.value!r}; valid: 0, 1")
 
 
 def apply_review(items: pd.DataFrame, overrides: list[Override], review_path: Path,

@@ -6,7 +6,10 @@ Keys (unknown keys are rejected, so a typo never passes silently):
 - ``sha256`` (required): of the raw file's bytes; must match the file;
 - ``issue_date`` (required): the issue's month, a real ``YYYY-MM``;
 - ``reviewed`` (required): a boolean, true once an analyst has checked the coding;
-- ``bulletin_id``: a plain id (letters, digits, ``-``, ``_``), default the file name stem;
+- ``bulletin_id``: a plain id (:data:`ID_PATTERN`), default the file name stem. The id becomes
+  part of every item id (``<bulletin_id>-NN``), which is a citation key in the book's
+  bibliography, so one rule serves bulletin ids, item ids and BibTeX keys; ``build`` refuses a
+  bad id before it writes anything;
 - ``accept_unassigned``: text the analyst accepts as belonging to no item, heading or front
   matter: a list of line numbers, or a number of characters (which must then equal the count,
   so new unassigned text is never hidden);
@@ -27,7 +30,9 @@ from analysis.common.yamlio import read_mapping
 REQUIRED = ("sha256", "issue_date", "reviewed")
 TEXT_KEYS = ("issue_date_basis", "language", "source", "original_name", "encoding")
 KEYS = (*REQUIRED, "bulletin_id", "accept_unassigned", "synthetic", *TEXT_KEYS)
-PLAIN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+#: Bulletin and item ids (and so BibTeX keys): an ASCII letter or digit, then letters, digits,
+#: ``-`` and ``_``.
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 #: The command that adds a bulletin with its sidecar (named in errors).
 ADD_COMMAND = "python -m analysis add FILE --issue-date YYYY-MM"
@@ -48,10 +53,10 @@ def validate_sidecar(meta: dict[str, Any], where: object) -> dict[str, Any]:
     for key in ("reviewed", "synthetic"):
         if key in meta and not isinstance(meta[key], bool):
             raise InputError(where, f"{key}: expected true or false, got {meta[key]!r}")
-    if "bulletin_id" in meta and not (isinstance(meta["bulletin_id"], str)
-                                      and PLAIN_ID.match(meta["bulletin_id"])):
-        raise InputError(where, f"bulletin_id: expected letters, digits, '-' or '_', "
-                         f"got {meta['bulletin_id']!r}")
+    if "bulletin_id" in meta:
+        if not isinstance(meta["bulletin_id"], str):
+            raise InputError(where, f"bulletin_id: expected text, got {meta['bulletin_id']!r}")
+        check_id(meta["bulletin_id"], where)
     accept = meta.get("accept_unassigned")
     if accept is not None and not _valid_accept(accept):
         raise InputError(where, "accept_unassigned: expected a list of line numbers or a "
@@ -60,6 +65,14 @@ def validate_sidecar(meta: dict[str, Any], where: object) -> dict[str, Any]:
         if key in meta and not isinstance(meta[key], str):
             raise InputError(where, f"{key}: expected text, got {meta[key]!r}")
     return meta
+
+
+def check_id(bulletin_id: str, where: object) -> str:
+    """``bulletin_id`` if it follows :data:`ID_PATTERN`, else a one-line ``InputError``."""
+    if not ID_PATTERN.match(bulletin_id):
+        raise InputError(where, f"bulletin_id {bulletin_id!r} cannot be an item id or citation "
+                         "key: use an ASCII letter or digit, then letters, digits, '-' or '_'")
+    return bulletin_id
 
 
 def _valid_accept(value: Any) -> bool:

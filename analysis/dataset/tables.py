@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.common import paths
 from analysis.common.errors import InputError
+from analysis.common.text import display_path
 from analysis.dataset.schema import column_types, columns
 
 
@@ -42,10 +43,15 @@ def read_table(name: str, path: Path | str) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    rebuild = f"remove {display_path(path.parent)}/ and run `python -m analysis build`"
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise InputError(path, f"not a readable table ({first}); {rebuild}") from None
     missing = [c for c in columns(name) if c not in frame.columns]
     if missing:
-        raise InputError(path, f"missing columns: {', '.join(missing)}")
+        raise InputError(path, f"missing columns: {', '.join(missing)}; {rebuild}")
     for col, dtype in column_types(name).items():
         if dtype is float:
             frame[col] = pd.to_numeric(frame[col].replace("", pd.NA), errors="coerce").astype(float)

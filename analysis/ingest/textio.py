@@ -6,7 +6,9 @@ the file, so a CRLF file keeps its ``\\r``), which makes ``text[start:end]`` the
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,24 +31,61 @@ class BulletinText:
 def read_bulletin(path: Path | str, encoding: str | None = None) -> BulletinText:
     """Read and decode a bulletin file.
 
-    Without ``encoding``, UTF-8 (with or without BOM) is tried, then GB18030 (covers GBK).
+    Without ``encoding``, a UTF-16/32 byte-order mark picks that encoding; else UTF-8 (with or
+    without BOM) is tried, then GB18030 (covers GBK). NUL bytes anywhere are refused (unless
+    the encoding is UTF-16/32 and the decoded text has none).
     Raises ``InputError`` naming the file for a missing, empty, binary or undecodable file.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    if not path.is_file():
-        raise InputError(path, "not a regular file")
-    data = path.read_bytes()
+    data = _read_bytes(path)
     if not data.strip():
         raise InputError(path, "file is empty")
-    if b"\x00" in data[:4096]:
-        raise InputError(path, "binary file (contains NUL bytes), expected bulletin text")
+    bom = next((name for mark, name in _UTF16_BOMS if data.startswith(mark)), None)
+    encoding = encoding or bom  # a UTF-16/32 byte-order mark is unambiguous
+    if b"\x00" in data and not (encoding and _wide(encoding)):
+        at = data.index(b"\x00")
+        raise InputError(path, f"binary file (NUL byte at offset {at}), expected bulletin "
+                         "text (UTF-16 text needs --encoding utf-16)")
     text, used = _decode(path, data, encoding)
+    if "\x00" in text:
+        raise InputError(path, f"NUL character at offset {text.index(chr(0))} after decoding "
+                         f"as {used}, expected bulletin text")
     if _control_ratio(text) > 0.01:
         raise InputError(path, f"binary file (control characters after decoding as {used})")
     digest = hashlib.sha256(data).hexdigest()
     return BulletinText(path=path, text=text, encoding=used, sha256=digest)
+
+
+_UTF16_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+               (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _wide(encoding: str) -> bool:
+    """True for an encoding whose text holds NUL bytes (UTF-16/32)."""
+    name = encoding.lower().replace("_", "-")
+    return name.startswith(("utf-16", "utf-32", "utf16", "utf32"))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, with one-line errors naming what went wrong."""
+    try:
+        if not path.is_file():
+            if path.is_symlink() and not path.exists():
+                try:
+                    path.resolve(strict=True)
+                except RuntimeError:
+                    raise InputError(path, "symbolic link loop") from None
+                except OSError:
+                    pass
+                raise InputError(path, f"broken symbolic link (to {os.readlink(path)})")
+            raise InputError(path, "not a regular file" if path.exists() else "file not found")
+        return path.read_bytes()
+    except PermissionError:
+        raise InputError(path, "permission denied (cannot read the file)") from None
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise InputError(path, "symbolic link loop") from None
+        raise InputError(path, f"cannot be read: {err.strerror or err}") from None
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:

@@ -77,10 +77,10 @@ def region_slugs(regions: Sequence[str] | None = None) -> dict[str, str]:
     return {glue_slug(info.names.get(p, p)): p for p in dict.fromkeys(chosen)}
 
 
-def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None = None,
-         templates: Sequence[str] = TEMPLATE_NAMES) -> list[Case]:
-    """Every case of the report, validated (an ``InputError`` before any kernel starts)."""
-    params = dict(params or {})
+def check_names(params: Mapping[str, Any], templates: Sequence[str] = TEMPLATE_NAMES
+                ) -> dict[str, set[str]]:
+    """The templates' declared parameters; an ``InputError`` for a name none declares (checked
+    before the data are rebuilt: it needs no data)."""
     declared = {name: set(parameter_names(name)) for name in templates}
     unknown = [k for k in params
                if k == "output_dir" or not any(k in d for d in declared.values())]
@@ -88,6 +88,14 @@ def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None 
         valid = sorted(set().union(*declared.values()) - {"output_dir"})
         raise InputError(f"parameter {unknown[0]}", f"not a parameter of any template; valid: "
                          f"{', '.join(valid)}")
+    return declared
+
+
+def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None = None,
+         templates: Sequence[str] = TEMPLATE_NAMES) -> list[Case]:
+    """Every case of the report, validated (an ``InputError`` before any kernel starts)."""
+    params = dict(params or {})
+    declared = check_names(params, templates)
 
     def params_for(name: str, _region: str | None) -> dict[str, Any]:
         # "." = the case's own folder (the runner's working directory for the case), so the

@@ -82,7 +82,7 @@ def execute_dask(
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        client = _connect(Client, scheduler)
     else:
         cluster = LocalCluster(
             n_workers=jobs, threads_per_worker=1, processes=True,
@@ -114,3 +114,18 @@ def execute_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+#: Seconds to wait for a scheduler given with ``--scheduler`` before giving up.
+CONNECT_TIMEOUT = 5
+
+
+def _connect(client_class: Any, scheduler: str) -> Any:
+    """A client of ``scheduler``, or a one-line ``InputError`` after :data:`CONNECT_TIMEOUT`
+    seconds when nothing answers there (no 30 s wait, no traceback)."""
+    try:
+        return client_class(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as err:
+        reason = one_line(str(err)) or type(err).__name__
+        raise InputError(f"--scheduler {scheduler}", f"no dask scheduler answers there within "
+                         f"{CONNECT_TIMEOUT} s ({reason[:120]})") from None

@@ -48,6 +48,7 @@ from traitlets import CaselessStrEnum, default
 
 from analysis.common import atomic, paths
 from analysis.run import nbtranslate
+from analysis.run.conndir import connection_dir
 from analysis.run.manifest import CaseResult, now_iso, one_line
 from analysis.run.plan import Case
 
@@ -116,13 +117,11 @@ def kernel_env() -> dict[str, str]:
 
 
 _private_dir: str | None = None
-
-
 def private_runtime_dir() -> str:
     """A per-process 0700 directory for connection files (removed at exit)."""
     global _private_dir
     if _private_dir is None:
-        _private_dir = tempfile.mkdtemp(prefix="fanout-kernels-")
+        _private_dir = str(connection_dir())
         atexit.register(shutil.rmtree, _private_dir, True)
     return _private_dir
 
@@ -345,7 +344,7 @@ class KernelPool:
         warmup: str | None = None,
         timeout: float | None = None,
     ) -> None:
-        self.conn_dir = Path(tempfile.mkdtemp(prefix="fanout-kernels-"))  # mode 0700
+        self.conn_dir = connection_dir()  # mode 0700
         self.kernels = [
             WarmKernel(i, self.conn_dir, kernel_name, warmup, timeout) for i in range(size)
         ]

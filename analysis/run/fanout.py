@@ -12,8 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from analysis.common import paths
+from analysis.compare.index import project_weights
 from analysis.dataset.state import raw_bulletins, up_to_date
 from analysis.run import cases
+from analysis.run.conndir import sweep_connection_dirs
 from analysis.run.runner import RunResult, format_explain, run, status_table
 
 
@@ -22,9 +24,12 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
                   force: bool = False, executor: str = "local", scheduler: str | None = None,
                   explain_only: bool = False, build_data: bool = True,
                   quiet: bool = False) -> RunResult:
-    """Code the data (unless ``build_data`` is false), plan and validate every case (an
-    ``InputError`` before any kernel starts), then execute. Prints the explanation
-    (``explain_only``) or the status table of failures."""
+    """Check the project's weights file, code the data (unless ``build_data`` is false),
+    plan and validate every case (an ``InputError`` before any kernel starts), then execute.
+    Prints the explanation (``explain_only``) or the status table of failures."""
+    sweep_connection_dirs()  # folders a killed run left behind
+    project_weights()  # a broken weights file or parameter name stops the run before the
+    cases.check_names(params or {})  # data are rewritten
     if build_data and not up_to_date(raw_bulletins()):
         from analysis.dataset.build import build  # imported only when there is something to code
 

@@ -28,6 +28,7 @@ import yaml
 
 from analysis.common import paths
 from analysis.common.errors import InputError
+from analysis.common.outputs import check_output, check_output_dir
 from analysis.views.params import MODELS, NotebookParams, validate_params
 
 DEFAULT_KERNEL = "python3"
@@ -134,7 +135,9 @@ def execute_template(
     """Validate ``parameters``, then execute ``template`` into ``output`` with papermill.
 
     ``output_dir`` defaults to :func:`default_output_dir`; a relative one is taken from the
-    current directory. The kernel runs in ``cwd`` (default: the folder of ``output``).
+    current directory; it must lie inside the project or the folder of ``output``
+    (:mod:`analysis.common.outputs`). The kernel runs in ``cwd`` (default: the folder of
+    ``output``).
     Raises InputError before any kernel starts (nothing written), NotebookFailed when a cell
     raises (``output`` holds the failed notebook).
     """
@@ -148,6 +151,8 @@ def execute_template(
     if not given.get("output_dir"):
         given["output_dir"] = str(default_output_dir(output))
     params = validate_params(path.stem, given)
+    check_output(output, "-o")
+    check_output_dir(params.output_dir, "parameter output_dir", [output.parent])
     given["output_dir"] = str(params.output_dir)
     check_kernel(kernel_name)
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.common import paths
+from analysis.common.errors import InputError
 from analysis.run.cache import CodeOf, DataFiles, Fingerprint, Hasher, decide, format_explain
 from analysis.run.manifest import CaseResult, Manifest, code_version, status_table
 from analysis.run.plan import (
@@ -187,6 +188,7 @@ def run(
 
     options = {"jobs": jobs, "on_start": on_start, "on_result": on_result,
                "kernel_name": kernel_name, "timeout": timeout}
+    refused = False  # an executor refused its options (e.g. no scheduler): one error line
     try:
         if executor == "dask":
             from analysis.run.dask_executor import execute_dask
@@ -196,7 +198,11 @@ def run(
             from analysis.run.execute import execute_local
 
             execute_local(to_run, warmup=warmup, **options)
+    except InputError:
+        refused = True
+        raise
     finally:
         result.summary = progress.summary()
-        progress.finish()
+        if not refused:
+            progress.finish()
     return result
