@@ -13,11 +13,12 @@ stages above it in this tree (a test reads the imports and checks it)::
                 schema, tables, review, agreement, state, build
       compare/  tables -> indicators and statistics: cells, indicators, index, stats
       views/    what the notebooks show:
-                params, plots, charts, markdown, common, region, comparison, display
+                params, plots, charts, markdown, common, region, comparison, indicators,
+                summary, display
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
                 execute, dask_executor, runner, notebook, cases, fanout
       book/     the cited HTML and PDF book: bibtex, citestyle, build, pdf, toc, audit,
-                chapters, fragments, appendix, pages
+                chapters, fragments, appendix, pages, front, printlayout
       report.py   python -m analysis report: every stage in order
       cli.py      python -m analysis ...
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,18 +26,24 @@ from analysis.book import appendix, fragments
 from analysis.book.audit import GluedValue, PageNumber, audit_page, glued_values
 from analysis.book.bibtex import write_bibtex
 from analysis.book.chapters import OK_STATUSES, Chapter, placeholder, reader_copy
+from analysis.book.front import COVER_FILE, cover_facts
 from analysis.book.toc import write_toc
 from analysis.common import paths
 from analysis.common.atomic import write_text
 from analysis.run.manifest import Manifest
 from analysis.run.runner import Case
 from analysis.views.common import label
+from analysis.views.display import PARTS
 
 __all__ = ["COMPARISON_TITLE", "GeneratedBook", "generate"]
 
 COMPARISON_TITLE = "Cross-province comparison"
 GENERATED = Path("book/_generated")
 KEEP = {"references.bib", "_toc.yml"}  # written by their own functions
+SUMMARY_MISSING = ("The cross-province comparison could not be computed in this build, so "
+                   "there is no summary of its findings; see its chapter for the error.\n")
+TESTS_MISSING = ("The cross-province comparison could not be computed in this build, so no "
+                 "test was run; see its chapter for the error.\n")
 
 
 @dataclass
@@ -106,6 +113,15 @@ def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
     return {}
 
 
+def _part(case: Case | None, part: str, missing: str) -> str:
+    """A part of the book the comparison notebook wrote into its output folder
+    (:data:`analysis.views.display.PARTS`), or ``missing`` when it failed or wrote none."""
+    path = case.out_dir / PARTS[part] if case is not None else None
+    if path is None or not path.is_file():
+        return missing
+    return path.read_text(encoding="utf-8")
+
+
 def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
              manifest_path: Path | None = None) -> GeneratedBook:
     """Write every generated page of the book for the executed ``cases``; see the module doc."""
@@ -167,11 +183,21 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
     for rel, (text, nums) in parts.items():
         files[rel] = text
         numbers += nums
-    files["appendix/audit.md"] = audit_page(glued, items, figures, evidence, numbers)
+    audit, audit_csv = audit_page(glued, items, figures, evidence, numbers)
+    files["appendix/audit.md"] = audit
+    files.update({f"appendix/{rel}": text for rel, text in audit_csv.items()})
+    comp_case = next((c for c, ch in zip(cases, chapters, strict=True)
+                      if ch.case == "comparison" and ch.ok), None)
+    files["include/summary.md"] = _part(comp_case, "summary", SUMMARY_MISSING)
+    files["appendix/tests.md"] = "# Statistical tests\n\n" + _part(comp_case, "tests",
+                                                                     TESTS_MISSING)
+    files[COVER_FILE] = json.dumps(cover_facts(bulletins, manifest), indent=2,
+                                   ensure_ascii=False) + "\n"
 
     written = _sync(root / GENERATED, files)
     write_bibtex(items, root / GENERATED / "references.bib")
     docnames = [c.docname for c in chapters] + [
-        (GENERATED / rel).with_suffix("").as_posix() for rel in files if rel.startswith("app")]
+        (GENERATED / rel).with_suffix("").as_posix() for rel in files
+        if rel.startswith("app") and rel.endswith(".md")]
     toc = write_toc(root, docnames)
     return GeneratedBook(root, chapters, docnames, toc, written)
