@@ -57,8 +57,8 @@ def laid_out(tmp_path: Path):
 def test_layout_relevels_headings_and_marks_chapters(laid_out) -> None:
     _, article, headings = laid_out
     assert [(h.level, h.anchor, h.title) for h in headings] == [
-        (1, "root", "Book"), (2, "q", "Question"), (1, "methods", "Methods"),
-        (2, "coding", "Coding"), (1, "audit", "Numbers audit")]
+        (1, "root", "Book"), (2, "q", "Question"), (1, "methods", "1 Methods"),
+        (2, "coding", "1.1 Coding"), (1, "audit", "Appendix A Numbers audit")]
     assert article.select_one("#deep > h3").get_text() == "Deep"
     assert "pdf-appendix" in article.select_one("#audit")["class"]
     assert "pdf-appendix" not in article.select_one("#methods")["class"]

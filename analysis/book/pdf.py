@@ -44,9 +44,24 @@ __all__ = [
 FONT_MARK = "NotoSansSC"
 REDUCED_NAME = "_pdf-article.html"
 # Screen-only elements of the article: permalinks, buttons, scripts, thebe config.
-_DROP = "script, style, link, noscript, button, .headerlink, .toggle-details, .sd-summary-up"
-# Code inputs that are hidden on screen are left out of the PDF.
-_DROP_CODE = ".tag_hide-input .cell_input, .tag_hide-cell, .tag_remove-input .cell_input"
+_DROP_TAGS = ["script", "style", "link", "noscript", "button"]
+_DROP_CLASSES = {"headerlink", "toggle-details", "sd-summary-up", "tag_hide-cell"}
+# Code inputs that are hidden on screen are left out of the PDF (inputs of cells tagged so).
+_HIDDEN_INPUT = {"tag_hide-input", "tag_remove-input"}
+
+
+def _screen_only(article: Tag) -> list[Tag]:
+    """The elements to drop (one pass over the tree: CSS selectors are slow on a large book)."""
+    found = article.find_all(_DROP_TAGS)
+    for element in article.find_all(class_=True):
+        classes = set(element.get("class") or [])
+        if classes & _DROP_CLASSES or ("cell_input" in classes and element.parent is not None
+                                       and _HIDDEN_INPUT & set(element.parent.get("class")
+                                                               or [])):
+            found.append(element)
+    return found
+
+
 @dataclass(frozen=True)
 class PdfFont:
     """One row of ``pdffonts``."""
@@ -108,8 +123,9 @@ def reduce_singlehtml(page: Path, stylesheet: str, *, cover: Mapping[str, Any] |
     article = soup.find("article")
     if not isinstance(article, Tag):
         raise BookBuildError(f"{page}: no <article> element to print")
-    for element in article.select(f"{_DROP}, {_DROP_CODE}"):
-        element.decompose()
+    for element in _screen_only(article):
+        if element.parent is not None:  # not already gone with an ancestor
+            element.decompose()
     for details in article.find_all("details"):  # hidden outputs are printed open
         if summary := details.find("summary"):
             summary.decompose()
