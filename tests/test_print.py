@@ -182,3 +182,23 @@ def test_indicator_tables_show_every_indicator_with_weights(comparison) -> None:
         assert ("{cite:p}`" in row) == (n_items != "0"), row
     ranks = [int(r.split(" | ")[-2]) for r in rows]
     assert ranks == sorted(ranks) and ranks[0] == 1
+
+
+def _page(tmp_path: Path, body: str) -> Path:
+    css = (Path(__file__).resolve().parents[1] / "book" / "_static" / "print.css").as_uri()
+    page = tmp_path / "page.html"
+    page.write_text(f'<html><head><link rel="stylesheet" href="{css}"></head><body>{body}'
+                    "</body></html>", encoding="utf-8")
+    return page
+
+
+def test_print_checks_find_a_stranded_heading_and_keep_table_headers(tmp_path: Path) -> None:
+    from support.printcheck import orphaned_table_headers, stranded_headings
+
+    forced = _page(tmp_path, '<p>x</p><h2>Lonely</h2><p style="break-before:page">y</p>')
+    assert stranded_headings(forced) == [(1, "Lonely")]
+    rows = "".join(f'<tr><td><div style="height:30mm">row {i}</div></td></tr>'
+                   for i in range(3))
+    table = _page(tmp_path, '<div style="height:235mm"></div><h2>Table</h2><table><thead>'
+                  f"<tr><th>head</th></tr></thead><tbody>{rows}</tbody></table>")
+    assert orphaned_table_headers(table) == [] and stranded_headings(table) == []

@@ -310,11 +310,12 @@ def test_pdf_summary_tests_indicators_and_unbroken_ids(report: Run, pdf_pages, i
         assert section in text, section
 
 
-def test_pdf_has_no_table_header_alone_at_a_page_foot(report: Run) -> None:
-    from support.printcheck import orphaned_table_headers
+def test_pdf_has_no_table_header_or_heading_alone_at_a_page_foot(report: Run) -> None:
+    from support.printcheck import orphaned_table_headers, stranded_headings
 
     reduced = next((report.root / "_build" / "singlehtml").rglob("_pdf-article.html"))
     assert orphaned_table_headers(reduced) == []
+    assert stranded_headings(reduced) == []
 
 
 def test_second_run_executes_no_notebook(report: Run) -> None:
