@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.common.text import pct
 from analysis.compare.index import INDICATORS, compute_index, validate_weights
-from analysis.views.common import Data, Section, label, plural
+from analysis.views.common import Data, Section, label, money_text, plural
 from analysis.views.markdown import markdown_table
 from analysis.views.params import ComparisonParams
 from analysis.views.plots import domain_label
@@ -20,13 +21,17 @@ from analysis.views.region import indicators
 __all__ = ["comparison_indicators"]
 
 
-def _raw_text(value: object) -> str:
+def _raw_text(name: str, value: object) -> str:
+    """An indicator's raw value for reading: shares as percentages, money in words
+    (``286 billion yuan``), counts and years as integers."""
     number = float(pd.to_numeric(value, errors="coerce"))
     if pd.isna(number):
-        return "0"
-    if number.is_integer():
-        return f"{number:,.0f}"
-    return f"{number:.0%}" if 0 < number < 1 else f"{number:,.3g}"
+        number = 0.0
+    if name.startswith("share"):
+        return pct(number)
+    if name.startswith("money"):
+        return money_text(number) if number > 0 else "0"
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.3g}"
 
 
 def comparison_indicators(d: Data, p: ComparisonParams) -> Section:
@@ -38,8 +43,8 @@ def comparison_indicators(d: Data, p: ComparisonParams) -> Section:
     parts = [f"Raw value of each of the {plural(len(INDICATORS), 'indicator')} and, in "
              "brackets, its value normalised to 0-1 across the provinces of the domain; the "
              "score is the weighted sum of the normalised values (weights in the headers). "
-             "Shares are of the province's items; money is in yuan (normalised on "
-             "log10(1 + yuan))."]
+             "Focus is the share of the province's items on the domain; money is normalised on "
+             "log10(1 + yuan)."]
     values, sources = {}, {}
     for domain in p.domains:
         rows = []
@@ -49,7 +54,7 @@ def comparison_indicators(d: Data, p: ComparisonParams) -> Section:
             row = {"province": label(prov, p.names)}
             for ind in INDICATORS:
                 head = f"{ind.label} (w {weights[ind.name]:.2f})"
-                row[head] = (f"{_raw_text(ind.values(raw.to_frame().T).iloc[0])} "
+                row[head] = (f"{_raw_text(ind.name, ind.values(raw.to_frame().T).iloc[0])} "
                              f"({float(norm[ind.name]):.2f})")
             row["score"] = f"{float(norm['score']):.2f}"
             row["rank"] = int(norm["rank"])
