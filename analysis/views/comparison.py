@@ -250,8 +250,8 @@ def _not_tested(invalid: list[StatResult]) -> str:
     for t in invalid:
         reason = t.reading.rsplit(": ", 1)[-1].rstrip(".")
         reasons.setdefault(reason, []).append(t.reading.split("'s share", 1)[0])
-    parts = [f"{and_list(who)} ({reason})" for reason, who in reasons.items()]
-    return f"Not tested for {plural(len(invalid), 'province')}: {'; '.join(parts)}."
+    parts = [f"{and_list(who)}: {reason}" for reason, who in reasons.items()]
+    return f"Not tested for {plural(len(invalid), 'province')}. {'; '.join(parts)}."
 
 
 def comparison_instruments(d: Data, p: ComparisonParams) -> Section:
