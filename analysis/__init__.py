@@ -15,12 +15,12 @@ stages above it in this tree (a test reads the imports and checks it)::
                 schema, tables, review, queue, agreement, sidecar, state, build, add
       compare/  tables -> indicators and statistics: cells, indicators, index, stats, trend
       views/    what the notebooks show:
-                params, plots, charts, markdown, common, region, comparison, over_time,
-                display
+                params, plots, charts, markdown, common, region, comparison, indicators,
+                over_time, summary, display
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
                 conndir, execute, dask_executor, runner, notebook, cases, fanout
       book/     the cited HTML and PDF book: bibtex, citestyle, build, pdf, toc, audit,
-                chapters, fragments, appendix, sources, pages
+                chapters, fragments, appendix, sources, pages, front, printlayout
       report.py   python -m analysis report: every stage in order
       cli.py      python -m analysis ...
 

@@ -227,6 +227,101 @@ def test_pdf(report: Run, tmp_path: Path) -> None:
     assert sum(histogram[:200]) / sum(histogram) > 0.005
 
 
+def _pages(pdf: Path) -> list[str]:
+    """The text of every page (``pdftotext -layout``, split at form feeds)."""
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(report: Run) -> list[str]:
+    return _pages(report.root / "_build" / "pdf" / "book.pdf")
+
+
+def test_pdf_cover_contents_and_running_heads(report: Run, pdf_pages, items) -> None:
+    n = len(pdf_pages)
+    assert n <= 70
+    cover = " ".join(pdf_pages[0].split())
+    bulletins = pd.read_csv(report.root / "data" / "processed" / "bulletins.csv", dtype=str)
+    assert "Regional policy bulletins" in cover and "Issues covered" in cover
+    for b in bulletins.itertuples():
+        assert f"{b.bulletin_id} ({b.issue_date}, {b.n_items} items)" in cover
+    assert "Code version" in cover and "items.csv" in cover and "page 1 of" not in cover
+    contents = "\n".join(p for p in pdf_pages[1:4] if "Contents" in p or "....." in p)
+    entries = re.findall(r"^\s*(\d+ \S.*?|Appendix [A-Z] \S.*?)\s*\.{3,}\s*(\d+)\s*$",
+                         contents, re.M)
+    chapters = [(title.strip(), int(page)) for title, page in entries]
+    assert any(t.startswith("1 Methods") for t, _ in chapters), contents[:2000]
+    assert any(t.startswith("Appendix A") for t, _ in chapters)
+    for title, page in chapters:  # the printed page number is where the chapter starts
+        assert title[:20] in " ".join(pdf_pages[page - 1].split()), (title, page)
+    for number, text in enumerate(pdf_pages[1:], start=2):
+        assert f"page {number} of {n}" in text
+    methods = next(page for title, page in chapters if title.startswith("1 Methods"))
+    assert pdf_pages[methods].lstrip().startswith("1 Methods")  # header of the next page
+
+
+def test_pdf_outline_has_every_chapter_and_section(report: Run, pdf_pages) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(report.root / "_build" / "pdf" / "book.pdf")
+
+    def titles(outline, depth=0):
+        for entry in outline:
+            if isinstance(entry, list):
+                yield from titles(entry, depth + 1)
+            else:
+                yield depth, entry.title
+
+    flat = list(titles(reader.outline))
+    top = [t for d, t in flat if d == 0]
+    assert "Executive summary" in top and "Contents" in top
+    assert any(re.match(r"1\s+Methods", t) for t in top), top
+    assert any(t.startswith("Appendix A") for t in top)
+    assert sum(1 for d, _ in flat if d == 1) > 20  # sections nest under their chapter
+
+
+def test_pdf_figures_are_sharp_and_data_attached(report: Run) -> None:
+    pdf = report.root / "_build" / "pdf" / "book.pdf"
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True,
+                             text=True, check=True).stdout.splitlines()[2:]
+    images = [line.split() for line in listing if line.split()[2] == "image"]
+    assert len(images) >= 10
+    assert all(int(row[12]) >= 199 and int(row[13]) >= 199 for row in images), images
+    html = (report.html / "book" / "_generated" / "comparison.html").read_text()
+    assert re.search(r'<img[^>]+src="[^"]+\.svg"', html)
+    attached = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True,
+                              text=True, check=True).stdout
+    assert "heatmap.csv" in attached and "coded-facts.csv" in attached
+
+
+def test_pdf_summary_tests_indicators_and_unbroken_ids(report: Run, pdf_pages, items) -> None:
+    summary = next(p for p in pdf_pages if "Executive summary" in p and "What the bulletin "
+                   "cannot show" in p)
+    findings = re.findall(r"^\s*(\d)\. ", summary, re.M)
+    assert 5 <= len(findings) <= 8 and summary.count("[2020-09 #") >= len(findings) - 1
+    assert "ranking is uncertain" in summary or "under all" in summary
+    text = "\n".join(pdf_pages)
+    assert "Indicators behind the index" in text and "Statistical tests" in text
+    comparison = page(report, "book/_generated/comparison.html").get_text()
+    assert "not distinguishable from the other provinces'" not in comparison  # in the appendix
+    tests = page(report, "book/_generated/appendix/tests.html").get_text()
+    assert "Fisher exact test" in tests
+    # identifiers and short Chinese terms (section names) are never broken across lines
+    assert not re.search(r"bulletin-\d{0,3}\s*\n|bulletin-\d{4}-\d?\s*\n", text)
+    for section in set(items["section"]):
+        assert section in text, section
+
+
+def test_pdf_has_no_table_header_or_heading_alone_at_a_page_foot(report: Run) -> None:
+    from support.printcheck import orphaned_table_headers, stranded_headings
+
+    reduced = next((report.root / "_build" / "singlehtml").rglob("_pdf-article.html"))
+    assert orphaned_table_headers(reduced) == []
+    assert stranded_headings(reduced) == []
+
+
 def test_second_run_executes_no_notebook(report: Run) -> None:
     again = run_report(report.root, "--no-pdf")
     assert again.returncode == 0, again.stderr

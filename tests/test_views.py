@@ -190,6 +190,9 @@ def test_stats_readings_and_not_valid_readings(tables, info) -> None:
     assert (s.table["valid"] == "no").all()
     assert (s.table["p"] == "not tested").all()
     assert "cannot be tested: only 3 items (at least 10 needed)" in s.text
+    # the share tests that cannot run are one sentence per domain, grouped by their reason
+    assert s.text.count("Not tested for 3 provinces. Anhui 安徽, Guangdong 广东 and Chongqing "
+                        "重庆: only 3 items (at least 10 needed).") == len(p.domains)
     assert s.values["comparison_independence_p"] == "not tested"
 
 

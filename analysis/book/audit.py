@@ -27,7 +27,7 @@ import pandas as pd
 from analysis.coding.vocab import vocabulary
 from analysis.common.escape import escape_markdown
 from analysis.common.text import SENTENCE_END
-from analysis.views.markdown import SOURCES_SUFFIX, cite
+from analysis.views.markdown import SOURCES_SUFFIX, cite, plain_text
 
 __all__ = ["GluedValue", "PageNumber", "audit_page", "glued_values", "raw_table",
            "sentence_around"]
@@ -259,18 +259,62 @@ def _facts_section(evidence: pd.DataFrame, c: _Collector) -> str:
     return raw_table(pd.DataFrame(rows), raw=tuple(rows[0])) + "\n"
 
 
+#: Folder of the audit's CSV files, relative to the audit page.
+CSV_DIR = "audit"
+
+
+def _plain_frame(markdown_table: str) -> pd.DataFrame:
+    """A Markdown pipe table of this module back to plain text cells (citations as ids)."""
+    lines = [line for line in markdown_table.splitlines() if line.startswith("|")]
+    if len(lines) < 2:
+        return pd.DataFrame()
+
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip()[1:-1])
+        return [plain_text(part.strip()).replace("`", "").strip() for part in parts]
+
+    return pd.DataFrame([cells(line) for line in lines[2:]], columns=cells(lines[0]))
+
+
+def _attached(name: str, table: str, csv: dict[str, str], what: str) -> str:
+    """``table`` shown on the HTML page (omitted from the PDF), with a download link to the
+    same rows as CSV; ``csv`` receives the file (path relative to the page -> text)."""
+    frame = _plain_frame(table)
+    rel = f"{CSV_DIR}/{name}.csv"
+    csv[rel] = frame.to_csv(index=False)
+    return (f"{what}: {len(frame)} rows, also as {{download}}`{name}.csv <{rel}>` "
+            "(attached to the PDF, which leaves the table out).\n\n"
+            f"```{{container}} pdf-omit\n{table}\n```\n")
+
+
 def audit_page(chapters: Sequence[tuple[str, str | None, list[GluedValue]]],
                items: pd.DataFrame, figures: pd.DataFrame, evidence: pd.DataFrame,
-               page_numbers: Sequence[PageNumber]) -> str:
-    """The Markdown of the numbers-audit appendix.
+               page_numbers: Sequence[PageNumber]) -> tuple[str, dict[str, str]]:
+    """The Markdown of the numbers-audit appendix and its CSV files.
 
     ``chapters``: ``(title, region short name or None, glue values)`` per notebook chapter.
+    Every table is shown in the HTML book and written as a CSV file (``audit/<name>.csv``,
+    relative to the page: ``{path: text}``); the PDF carries the CSV files as attachments
+    instead of the tables, and keeps each table's one-line summary.
     """
     c = _Collector(items, {}, {}, {})
-    sections = [_chapter_section(title, values, region, c) for title, region, values in chapters]
+    csv: dict[str, str] = {}
+    sections = []
+    for n, (title, region, values) in enumerate(chapters, start=1):
+        section = _chapter_section(title, values, region, c)
+        head, _, table = section.partition("\n\n")
+        if table.strip().startswith("|"):
+            section = head + "\n\n" + _attached(f"values-{n:02d}", table.strip(), csv,
+                                                 "Values")
+        sections.append(section)
     generated = pd.DataFrame([vars(n) for n in page_numbers],
                              columns=["page", "what", "value", "source"])
     generated["value"] = generated["value"].map(escape_markdown)
+
+    def part(name: str, text: str, what: str) -> str:
+        return _attached(name, text.strip(), csv, what) if text.lstrip().startswith("|") \
+            else text
+
     return "\n".join([
         "# Numbers audit",
         "",
@@ -280,22 +324,22 @@ def audit_page(chapters: Sequence[tuple[str, str | None, list[GluedValue]]],
         "count of coded facts with the source text of each code. The values are the glue "
         "values of the executed notebooks (the chapters' sentences and tables are built from "
         "the same computations); tables in the chapters also name their items in an items "
-        "column.",
+        "column. Every table is also a CSV file; the PDF carries these files as attachments.",
         "",
         "## Values of the notebook chapters",
         "",
         *sections,
         "## Source sets",
         "",
-        _sets_section(c),
+        part("source-sets", _sets_section(c), "Source sets"),
         "## Figures behind the values",
         "",
-        _figures_section(figures, c),
+        part("figures", _figures_section(figures, c), "Figures"),
         "## Coded facts behind the counts",
         "",
-        _facts_section(evidence, c),
+        part("coded-facts", _facts_section(evidence, c), "Coded facts"),
         "## Numbers on the generated pages",
         "",
-        (raw_table(generated, raw=("source", "value")) if len(generated) else
-         "None.") + "\n",
-    ])
+        part("generated-pages", raw_table(generated, raw=("source", "value"))
+             if len(generated) else "None.", "Numbers") + "\n",
+    ]), csv

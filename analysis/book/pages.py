@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +33,14 @@ from analysis.book.chapters import (
     review_warning,
 )
 from analysis.book.sources import SourceSets
+from analysis.book.front import COVER_FILE, cover_facts
 from analysis.book.toc import write_toc
 from analysis.common import paths
 from analysis.common.atomic import write_text
 from analysis.run.manifest import Manifest
 from analysis.run.runner import Case
 from analysis.views.common import label
+from analysis.views.display import PARTS
 
 __all__ = ["COMPARISON_TITLE", "GeneratedBook", "generate"]
 
@@ -46,6 +49,10 @@ COMPARISON_TITLE = "Cross-province comparison"
 CHAPTER_TITLES = {"comparison": COMPARISON_TITLE, "over_time": "Over time"}
 GENERATED = Path("book/_generated")
 KEEP = {"references.bib", "_toc.yml"}  # written by their own functions
+SUMMARY_MISSING = ("The cross-province comparison could not be computed in this build, so "
+                   "there is no summary of its findings; see its chapter for the error.\n")
+TESTS_MISSING = ("The cross-province comparison could not be computed in this build, so no "
+                 "test was run; see its chapter for the error.\n")
 
 
 @dataclass
@@ -140,6 +147,15 @@ def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
     return {}
 
 
+def _part(case: Case | None, part: str, missing: str) -> str:
+    """A part of the book the comparison notebook wrote into its output folder
+    (:data:`analysis.views.display.PARTS`), or ``missing`` when it failed or wrote none."""
+    path = case.out_dir / PARTS[part] if case is not None else None
+    if path is None or not path.is_file():
+        return missing
+    return path.read_text(encoding="utf-8")
+
+
 def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
              manifest_path: Path | None = None) -> GeneratedBook:
     """Write every generated page of the book for the executed ``cases``; see the module doc."""
@@ -213,10 +229,19 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
         files[f"bibliography/{bulletin.bulletin_id}.md"] = bibliography_page(
             bulletin.bulletin_id, bulletin.issue_date, len(mine))
     files["appendix/items.md"] = appendix.items_intro(bulletins)
-    files["appendix/audit.md"] = audit_page(glued, items, figures, evidence, numbers)
+    audit, audit_csv = audit_page(glued, items, figures, evidence, numbers)
+    files["appendix/audit.md"] = audit
+    comp_case = next((c for c, ch in zip(cases, chapters, strict=True)
+                      if ch.case == "comparison" and ch.ok), None)
+    files["include/summary.md"] = _part(comp_case, "summary", SUMMARY_MISSING)
+    files["appendix/tests.md"] = "# Statistical tests\n\n" + _part(comp_case, "tests",
+                                                                     TESTS_MISSING)
     sets = SourceSets(items)
     files = {rel: sets.collapse(text) for rel, text in files.items()}
     files["appendix/sources.md"] = sets.page()
+    files.update({f"appendix/{rel}": text for rel, text in audit_csv.items()})
+    files[COVER_FILE] = json.dumps(cover_facts(bulletins, manifest), indent=2,
+                                   ensure_ascii=False) + "\n"
     synthetic = bulletins.loc[bulletins["synthetic"] == 1, "bulletin_id"].tolist()
     if synthetic:
         files["synthetic.txt"] = ", ".join(synthetic) + "\n"
@@ -225,6 +250,6 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
     write_bibtex(items, root / GENERATED / "references.bib")
     docnames = [c.docname for c in chapters] + [
         (GENERATED / rel).with_suffix("").as_posix() for rel in files
-        if rel.startswith(("appendix/", "bibliography/"))]
+        if rel.startswith(("appendix/", "bibliography/")) and rel.endswith(".md")]
     toc = write_toc(root, docnames)
     return GeneratedBook(root, chapters, docnames, toc, written)

@@ -11,23 +11,30 @@ font.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
+import yaml
 from bs4 import BeautifulSoup, Tag
 
 from analysis.book.build import BookBuildError, prepare, record_time, run_jupyter_book
+from analysis.book.front import COVER_FILE, front_html
+from analysis.book.printlayout import layout
 from analysis.common.atomic import write_text
 from analysis.common.fonts import FONT_FILE, MissingGlyphError, check_text
 
 __all__ = [
     "PdfFont",
+    "appendix_docnames",
     "build_pdf",
     "pdf_fonts",
     "reduce_singlehtml",
@@ -37,9 +44,24 @@ __all__ = [
 FONT_MARK = "NotoSansSC"
 REDUCED_NAME = "_pdf-article.html"
 # Screen-only elements of the article: permalinks, buttons, scripts, thebe config.
-_DROP = "script, style, link, noscript, button, .headerlink, .toggle-details, .sd-summary-up"
-# Code inputs that are hidden on screen are left out of the PDF.
-_DROP_CODE = ".tag_hide-input .cell_input, .tag_hide-cell, .tag_remove-input .cell_input"
+_DROP_TAGS = ["script", "style", "link", "noscript", "button"]
+_DROP_CLASSES = {"headerlink", "toggle-details", "sd-summary-up", "tag_hide-cell"}
+# Code inputs that are hidden on screen are left out of the PDF (inputs of cells tagged so).
+_HIDDEN_INPUT = {"tag_hide-input", "tag_remove-input"}
+
+
+def _screen_only(article: Tag) -> list[Tag]:
+    """The elements to drop (one pass over the tree: CSS selectors are slow on a large book)."""
+    found = article.find_all(_DROP_TAGS)
+    for element in article.find_all(class_=True):
+        classes = set(element.get("class") or [])
+        if classes & _DROP_CLASSES or ("cell_input" in classes and element.parent is not None
+                                       and _HIDDEN_INPUT & set(element.parent.get("class")
+                                                               or [])):
+            found.append(element)
+    return found
+
+
 @dataclass(frozen=True)
 class PdfFont:
     """One row of ``pdffonts``."""
@@ -74,27 +96,44 @@ def _fix_image_paths(article: Tag, page: Path) -> None:
         img["src"] = found.resolve().as_uri()
 
 
-def reduce_singlehtml(page: Path, stylesheet: str) -> tuple[Path, str]:
-    """Write ``page``'s ``<article>`` alone, styled by ``stylesheet``, next to ``page``.
+def _resolver(page: Path):
+    """The file a relative link of the singlehtml ``page`` points to, or None (see
+    :func:`_fix_image_paths`: paths are relative to the output root or to the page)."""
+    roots = [page.parent, *page.parents]
 
-    ``stylesheet`` is a URL relative to ``page``. Returns the reduced file and its text content.
+    def resolve(href: str) -> Path | None:
+        relative = unquote(href.split("#", 1)[0].split("?", 1)[0])
+        if not relative or "://" in relative:
+            return None
+        return next((r / relative for r in roots if (r / relative).is_file()), None)
+
+    return resolve
+
+
+def reduce_singlehtml(page: Path, stylesheet: str, *, cover: Mapping[str, Any] | None = None,
+                      appendices: Collection[str] = ()) -> tuple[Path, str]:
+    """Write ``page``'s ``<article>`` alone, laid out for print (:mod:`analysis.book.printlayout`)
+    and preceded by the cover and table of contents (:mod:`analysis.book.front`, from the
+    ``cover`` facts), styled by ``stylesheet``, next to ``page``.
+
+    ``stylesheet`` is a URL relative to ``page``; ``appendices``: docnames of the appendix
+    chapters (lettered). Returns the reduced file and its text content.
     """
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     article = soup.find("article")
     if not isinstance(article, Tag):
         raise BookBuildError(f"{page}: no <article> element to print")
-    for element in article.select(f"{_DROP}, {_DROP_CODE}"):
-        element.decompose()
+    for element in _screen_only(article):
+        if element.parent is not None:  # not already gone with an ancestor
+            element.decompose()
     for details in article.find_all("details"):  # hidden outputs are printed open
         if summary := details.find("summary"):
             summary.decompose()
         details.unwrap()
     _fix_image_paths(article, page)
-    for marker in article.select('span[id^="document-"]'):  # each chapter starts a new page
-        chapter = marker.find_next_sibling()
-        if isinstance(chapter, Tag) and chapter.name == "section":
-            chapter["class"] = [*chapter.get("class", []), "pdf-chapter"]
+    headings = layout(soup, article, set(appendices), _resolver(page))
     title = soup.title.get_text(strip=True) if soup.title else "Book"
+    title = title.split(" — ")[0].split(" - ")[0].strip() or title
     out = BeautifulSoup(
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title></title>'
         '<link rel="stylesheet"></head><body></body></html>',
@@ -102,10 +141,29 @@ def reduce_singlehtml(page: Path, stylesheet: str) -> tuple[Path, str]:
     )
     out.title.string = title
     out.link["href"] = stylesheet
+    out.body.append(BeautifulSoup(front_html(title, cover or {}, headings), "html.parser"))
     out.body.append(article)
     reduced = page.with_name(REDUCED_NAME)
     write_text(reduced, str(out))
-    return reduced, article.get_text()
+    return reduced, out.body.get_text()
+
+
+def appendix_docnames(toc: Path | None) -> list[str]:
+    """Docnames of the chapters of the table of contents' part captioned "Appendices"."""
+    if toc is None or not Path(toc).is_file():
+        return []
+    data = yaml.safe_load(Path(toc).read_text(encoding="utf-8")) or {}
+    return [str(c["file"]) for part in data.get("parts", [])
+            if str(part.get("caption", "")).lower().startswith("appendi")
+            for c in part.get("chapters", []) if "file" in c]
+
+
+def _cover_facts(root: Path) -> dict[str, Any]:
+    path = root / "book" / "_generated" / COVER_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
 
 
 def _poppler(tool: str) -> str:
@@ -167,7 +225,10 @@ def build_pdf(root: Path | str, *, fresh: bool = False, toc: Path | str | None =
     singlehtml = root / "_build" / "singlehtml"
     page = _entry_page(singlehtml)
     stylesheet = os.path.relpath(singlehtml / "_static" / "print.css", page.parent)
-    reduced, text = reduce_singlehtml(page, Path(stylesheet).as_posix())
+    toc_file = Path(toc) if toc is not None else root / "_toc.yml"
+    reduced, text = reduce_singlehtml(page, Path(stylesheet).as_posix(),
+                                      cover=_cover_facts(root),
+                                      appendices=appendix_docnames(toc_file))
     font = singlehtml / "_static" / "fonts" / FONT_FILE
     if not font.is_file():
         raise BookBuildError(f"{FONT_FILE} was not copied into {font.parent}")

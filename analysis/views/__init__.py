@@ -56,6 +56,10 @@ Comparison notebook (``comparison.ipynb``), prefix ``comparison``:
 - ``comparison_instruments`` sentence; ``comparison_instruments_fig``.
 - ``comparison_commitments`` sentence; ``comparison_money_<p>`` (text);
   ``comparison_commitments_fig``.
+- ``comparison_indicators_<domain>`` the top-ranked province of the indicator table.
+- ``comparison_summary_<n>`` the executive summary's findings (plain text); the summary
+  itself (with citations) and the table of every test are written to the output folder
+  (``display.PARTS``) for the front of the book and the appendix.
 """
 
 from __future__ import annotations
@@ -89,7 +93,8 @@ from analysis.views.comparison import (
     comparison_scope,
     comparison_stats,
 )
-from analysis.views.display import glue_values, show, show_figures
+from analysis.views.display import export, glue_values, show, show_figures
+from analysis.views.indicators import comparison_indicators
 from analysis.views.markdown import (
     SOURCES_SUFFIX,
     cite,
@@ -110,6 +115,7 @@ from analysis.views.region import (
     region_profile,
     region_scope,
 )
+from analysis.views.summary import comparison_summary
 
 __all__ = [
     "ALL_ITEMS",
@@ -124,12 +130,15 @@ __all__ = [
     "comparison_commitments",
     "comparison_counts",
     "comparison_index",
+    "comparison_indicators",
     "comparison_instruments",
     "comparison_overview",
     "comparison_scope",
     "comparison_stats",
+    "comparison_summary",
     "domain_label",
     "domains_text",
+    "export",
     "glue_values",
     "ids_text",
     "indicators",

@@ -165,11 +165,16 @@ def comparison_index(d: Data, p: ComparisonParams) -> Section:
         lead = [label(x, p.names) for x in first["province"]]
         stable = int((part["min_rank"] == part["max_rank"]).sum())
         r = first.iloc[0]
-        spread = ("in every weighting" if r["max_rank"] == 1 else
-                  f"rank {int(r['min_rank'])}-{int(r['max_rank'])} over the weightings")
-        sentence = (f"{cap(domain_label(domain))}: {and_list(lead)} "
-                    f"{'ranks' if len(lead) == 1 else 'share rank'} first (score "
-                    f"{r['score']:.2f}; {spread}); the rank of {stable} of {len(part)} "
+        one = len(lead) == 1
+        if r["max_rank"] == 1:  # the leader is first under every weighting: say so plainly
+            head = (f"{and_list(lead)} {'ranks' if one else 'share rank'} first under every "
+                    f"weighting (score {r['score']:.2f})")
+        else:  # lead with the uncertainty, not with a rank that other weights change
+            head = (f"the ranking is uncertain: {and_list(lead)} "
+                    f"{'scores' if one else 'share the'} highest under the declared weights "
+                    f"(score {r['score']:.2f}), but {'its' if one else 'their'} rank ranges "
+                    f"from {int(r['min_rank'])} to {int(r['max_rank'])} over the weightings")
+        sentence = (f"{cap(domain_label(domain))}: {head}; the rank of {stable} of {len(part)} "
                     f"provinces is the same under all {p.n_draws} random weightings.")
         parts.append(sentence)
         values[f"comparison_index_{domain}"] = sentence
@@ -219,8 +224,7 @@ def comparison_stats(d: Data, p: ComparisonParams) -> Section:
         else:
             summary = f"{cap(domain_label(domain))}: no share test is valid."
         if invalid:
-            summary += f" Not tested for {len(invalid)}: " + " ".join(
-                t.reading for t in invalid)
+            summary += " " + _not_tested(invalid)
         bullets.append(summary)
         values[f"comparison_share_tests_{domain}"] = summary
         sources[f"comparison_share_tests_{domain}"] = list(d.items["item_id"])
@@ -231,8 +235,24 @@ def comparison_stats(d: Data, p: ComparisonParams) -> Section:
         "statistic": None if t.statistic is None else round(t.statistic, 3),
         "p": stat_p(t), "n items": t.n, "reading": t.reading, "method": t.method,
     } for scope, t in results]).set_index("test")
-    text = "\n".join(f"- {b}" for b in bullets)
-    return Section(text, table, values, sources=sources)
+    text = ("\n".join(f"- {b}" for b in bullets) + "\n\nEvery test with its statistic, "
+            "p-value, sample and method is listed in the appendix *Statistical tests*.")
+    data = pd.DataFrame([{"scope": scope, "name": t.name, "valid": t.valid,
+                          "p": t.p_value if t.valid and t.p_value is not None else float("nan"),
+                          "reading": t.reading} for scope, t in results])
+    return Section(text, table, values, data, sources=sources)
+
+
+def _not_tested(invalid: list[StatResult]) -> str:
+    """One sentence for the share tests that could not run, grouped by their reason (the
+    reading's tail after the last ``": "``), naming the provinces instead of repeating each
+    reading."""
+    reasons: dict[str, list[str]] = {}
+    for t in invalid:
+        reason = t.reading.rsplit(": ", 1)[-1].rstrip(".")
+        reasons.setdefault(reason, []).append(t.reading.split("'s share", 1)[0])
+    parts = [f"{and_list(who)}: {reason}" for reason, who in reasons.items()]
+    return f"Not tested for {plural(len(invalid), 'province')}. {'; '.join(parts)}."
 
 
 def comparison_instruments(d: Data, p: ComparisonParams) -> Section:

@@ -71,8 +71,11 @@ def _cell(column: str, value: object) -> str:
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """``frame`` (index included when named) as a Markdown pipe table: item ids cited, every
-    other cell escaped."""
+    other cell escaped. A column of raw figure ids is left out when the row cites its items
+    (the citation is the readable form; the ids stay in the data and the numbers audit)."""
     table = frame.reset_index() if frame.index.name else frame
+    if "figure_ids" in table.columns and any(c in table.columns for c in ITEM_COLUMNS):
+        table = table.drop(columns="figure_ids")
     columns = [str(c) for c in table.columns]
     head = "| " + " | ".join(escape_markdown(HEADERS.get(c, c)) for c in columns) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"

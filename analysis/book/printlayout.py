@@ -1,0 +1,182 @@
+"""Print layout of the reduced singlehtml article (used by :mod:`analysis.book.pdf`).
+
+The singlehtml builder nests every chapter one level deeper than the root page (chapter titles
+come out as ``<h3>``, sections as ``<h4>``), so :func:`layout` rewrites the heading levels:
+each chapter's title becomes ``<h1>``, its sections ``<h2>``, deeper ones ``<h3>``/``<h4>``;
+the chapters and sections are numbered in their headings' text (1, 1.1, ...; appendix
+chapters A, A.1, ...), so the contents, bookmarks and running header carry the numbers;
+``print.css`` starts each chapter on a new page, sets the running header from the ``<h1>``
+and derives the PDF's bookmarks from ``<h1>``/``<h2>``. It also
+
+* makes repeated section ids unique (each province chapter has ``#overview``);
+* drops the screen table of contents (the PDF prints its own, :mod:`analysis.book.front`);
+* moves elements classed ``pdf-front`` (the executive summary) before the first chapter;
+* removes elements classed ``pdf-omit`` (long reference tables the PDF carries as attached
+  CSV files instead; the page says so next to the table);
+* turns every download link to a CSV file into a PDF attachment (``rel="attachment"``), so the
+  data of every figure and reference table travels inside the PDF;
+* wraps table cells' ids and Chinese words so that lines break only between them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from analysis.book.front import Heading
+
+__all__ = ["layout"]
+
+#: A run of characters never broken across lines in a table cell: an id or key
+#: (``bulletin-2020-09-01``, ``jiangsu_rank_digital_government``) or a short Chinese term
+#: standing alone (a section name such as 科创聚焦, a keyword between 、, a province name).
+#: Longer Chinese text (titles) may break between any two characters, as Chinese print does.
+_UNBREAKABLE = re.compile(r"[A-Za-z0-9][\w.:/-]*[_-][\w.:/-]*[A-Za-z0-9]"
+                          r"|(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,6}(?![\u4e00-\u9fff])")
+
+
+def _chapters(article: Tag) -> list[tuple[Tag, str]]:
+    """``(section, docname)`` of the root page and of every chapter, in order."""
+    root = article.find("section")
+    out: list[tuple[Tag, str]] = [(root, "")] if isinstance(root, Tag) else []
+    for marker in article.find_all("span", id=re.compile(r"^document-")):
+        chapter = marker.find_next_sibling()
+        if isinstance(chapter, Tag) and chapter.name == "section":
+            out.append((chapter, str(marker["id"]).removeprefix("document-")))
+    return out
+
+
+def _relevel(article: Tag) -> None:
+    """Heading level = 1 + sections between the heading's section and its chapter."""
+    for heading in article.find_all(re.compile(r"^h[1-6]$")):
+        depth, node = 0, heading.parent
+        while isinstance(node, Tag) and node is not article:
+            if node.name == "section":
+                if "pdf-chapter" in (node.get("class") or []):
+                    break
+                depth += 1
+            node = node.parent
+        if isinstance(node, Tag) and node is not article:
+            heading.name = f"h{min(depth + 1, 4)}"
+
+
+def _number(soup: BeautifulSoup, article: Tag) -> None:
+    """Put the number in front of every chapter (1, 2, ...; appendices A, B, ...) and section
+    (1.1, A.1) heading, as text: the contents, the bookmarks and the running header show it."""
+    chapter_no = appendix_no = sections = 0
+    for heading in article.find_all(["h1", "h2"]):
+        chapter = heading.find_parent("section", class_="pdf-chapter")
+        classes = chapter.get("class") or [] if chapter is not None else []
+        if chapter is None or "pdf-front-matter" in classes:
+            continue
+        if heading.name == "h1":
+            if "pdf-appendix" in classes:
+                appendix_no += 1
+                number = chr(ord("A") + appendix_no - 1)
+                label = f"Appendix {number}"
+            else:
+                chapter_no += 1
+                number = label = str(chapter_no)
+            chapter["data-number"] = number
+            sections = 0
+        else:
+            sections += 1
+            label = f"{chapter.get('data-number', '?')}.{sections}"
+        span = soup.new_tag("span", attrs={"class": "pdf-number"})
+        span.string = label
+        heading.insert(0, " ")
+        heading.insert(0, span)
+
+
+def _unique_ids(article: Tag) -> None:
+    """singlehtml repeats section ids across pages (every province has ``#overview``): give
+    each repeat a suffix so the contents and bookmarks point at the right section."""
+    seen: dict[str, int] = {}
+    for element in article.find_all("section", id=True):
+        anchor = str(element["id"])
+        if anchor in seen:
+            seen[anchor] += 1
+            element["id"] = f"{anchor}-{seen[anchor]}"
+        else:
+            seen[anchor] = 1
+
+
+def _headings(article: Tag) -> list[Heading]:
+    out = []
+    for heading in article.find_all(["h1", "h2"]):
+        section = heading.find_parent("section")
+        anchor = section.get("id") if section is not None else None
+        if anchor:
+            out.append(Heading(int(heading.name[1]), str(anchor), heading.get_text(" ",
+                                                                                   strip=True)))
+    return out
+
+
+def _wrap_unbreakable(soup: BeautifulSoup, article: Tag) -> None:
+    for cell in article.find_all(["td", "th"]):
+        for text in list(cell.find_all(string=True)):
+            if not isinstance(text, NavigableString) or \
+                    "nobr" in (text.parent.get("class") or []):
+                continue
+            value = str(text)
+            if not _UNBREAKABLE.search(value):
+                continue
+            pieces: list[object] = []
+            at = 0
+            for match in _UNBREAKABLE.finditer(value):
+                pieces.append(value[at:match.start()])
+                span = soup.new_tag("span", attrs={"class": "nobr"})
+                span.string = match.group(0)
+                pieces.append(span)
+                at = match.end()
+            pieces.append(value[at:])
+            for piece in pieces:
+                if piece:
+                    text.insert_before(piece)
+            text.extract()
+
+
+def _attachments(article: Tag, resolve: Callable[[str], Path | None]) -> int:
+    count = 0
+    for link in article.find_all("a", href=re.compile(r"\.csv$", re.IGNORECASE)):
+        href = str(link.get("href", ""))
+        if not href.lower().endswith(".csv"):
+            continue
+        found = resolve(href)
+        if found is not None:
+            link["href"] = found.resolve().as_uri()
+            link["rel"] = "attachment"
+            count += 1
+    return count
+
+
+def layout(soup: BeautifulSoup, article: Tag, appendices: Collection[str],
+           resolve: Callable[[str], Path | None]) -> list[Heading]:
+    """Rewrite ``article`` for print (see the module doc); return its chapter and section
+    headings for the table of contents. ``appendices``: docnames of the appendix chapters;
+    ``resolve``: the file a relative link points to, or None."""
+    for wrapper in article.find_all("div", class_="toctree-wrapper"):
+        for element in wrapper.find_all(["ul", "p", "nav"], recursive=False):
+            element.decompose()  # the screen toc (chapters are sections, not these)
+    for element in article.find_all(class_="pdf-omit"):
+        if element.parent is not None:
+            element.decompose()
+    for n, (chapter, docname) in enumerate(_chapters(article)):
+        extra = ["pdf-front-matter"] if n == 0 else \
+            ["pdf-appendix"] if docname in appendices else []
+        chapter["class"] = [*chapter.get("class", []), "pdf-chapter", *extra]
+    _relevel(article)
+    _number(soup, article)
+    _unique_ids(article)
+    root = article.find("section")
+    front = article.find_all(class_="pdf-front")
+    for element in reversed(front):
+        element.extract()
+        if isinstance(root, Tag):
+            root.insert_before(element)
+    _wrap_unbreakable(soup, article)
+    _attachments(article, resolve)
+    return _headings(article)
