@@ -32,8 +32,8 @@ from analysis.book.chapters import (
     reader_copy,
     review_warning,
 )
-from analysis.book.sources import SourceSets
 from analysis.book.front import COVER_FILE, cover_facts
+from analysis.book.sources import SourceSets
 from analysis.book.toc import write_toc
 from analysis.common import paths
 from analysis.common.atomic import write_text
