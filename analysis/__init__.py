@@ -15,7 +15,8 @@ stages above it in this tree (a test reads the imports and checks it)::
       views/    what the notebooks show:
                 params, plots, charts, markdown, common, region, comparison, display
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
-                execute, dask_executor, runner, notebook, cases, fanout
+                execute, dask_executor, runner, notebook, nbhtml, scenarios, cases,
+                fanout
       book/     the cited HTML and PDF book: bibtex, citestyle, build, pdf, toc, audit,
                 chapters, fragments, appendix, pages
       report.py   python -m analysis report: every stage in order

@@ -6,11 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.common.atomic import atomic_open
 from analysis.common.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -66,6 +68,8 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     rep.add_argument("--jobs", type=positive_int, help="parallel kernels (default: CPU count)")
     rep.add_argument("--force", action="store_true", help="execute every notebook case")
     rep.add_argument("--no-pdf", action="store_true", help="build the HTML book only")
+    rep.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                     metavar=("NAME", "VALUE"), help=argparse.SUPPRESS)
     run = sub.add_parser("run", help="execute the comparison and region notebooks (cached)",
                          description="Code the bulletins, then execute the comparison notebook "
                          "and one region notebook per province, in parallel, re-executing only "
@@ -94,6 +98,9 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                     help="a parameter; VALUE is YAML, e.g. -p region 江苏 "
                          "-p domains '[\"ftz\"]' -p peers null")
     nb.add_argument("-o", "--out", type=Path, required=True, help="output notebook (.ipynb)")
+    nb.add_argument("--html", type=Path, metavar="OUT.html",
+                    help="also write the executed notebook as one self-contained HTML page "
+                         "(figures and font embedded, citations as [2020-09 #6 p.5–6])")
     nb.add_argument("--kernel", default="python3", help="kernel spec name (default: python3)")
     nb.add_argument("--timeout", type=float, default=None,
                     help="seconds per cell before the run fails (default: no limit)")
@@ -161,6 +168,11 @@ def _build(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from analysis.report import build_report
 
+    if args.parameter:
+        raise InputError(f"report -p {args.parameter[0][0]}", "the report runs the declared "
+                         "cases only; declare a variant (template, parameters, title, question) "
+                         "in data/scenarios.yml to add it to the book as a scenario chapter, or "
+                         "run it alone with `python -m analysis notebook`")
     return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf).returncode
 
 
@@ -169,6 +181,8 @@ def _notebook(args: argparse.Namespace) -> int:
     from analysis.run.notebook import NotebookFailed, execute_template, parse_parameters
 
     parameters = parse_parameters(args.parameter)
+    if args.html is not None and (args.html.suffix != ".html" or args.html.is_dir()):
+        raise InputError(args.html, "the --html page name must end in .html")
     try:
         run = execute_template(args.template, parameters, args.out, kernel_name=args.kernel,
                                timeout=args.timeout)
@@ -176,6 +190,10 @@ def _notebook(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"{run.output} ({run.seconds:.1f} s; figures in {run.params.output_dir})")
+    if args.html is not None:
+        from analysis.run.nbhtml import write_notebook_html
+
+        print(f"{write_notebook_html(run.output, args.html)} (self-contained page)")
     return 0
 
 

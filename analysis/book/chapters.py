@@ -49,6 +49,8 @@ class Chapter:
     ok: bool
     error: str | None = None
     output: str | None = None  # executed notebook, relative to the root
+    question: str | None = None  # a scenario's one-line question, shown under the title
+    glue_prefix: str | None = None  # prefix of the notebook's glue keys (default from case)
 
     @property
     def slug(self) -> str:
@@ -90,10 +92,12 @@ def _retitle(nb: nbformat.NotebookNode, title: str) -> int:
     return 0
 
 
-def _figure_cell(key: str, caption: str, csv: str, entry: Mapping[str, Any]
-                 ) -> nbformat.NotebookNode:
+def _figure_cell(key: str, caption: str, csv: str, entry: Mapping[str, Any],
+                 scope: str = "") -> nbformat.NotebookNode:
+    """``scope`` makes the figure's label unique in the book when two chapters show the same
+    glue key (a scenario beside the chapter it varies)."""
     link = f" {{download}}`Data (CSV) <{csv}>`."
-    name = "fig-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+    name = "fig-" + re.sub(r"[^a-z0-9]+", "-", f"{scope} {key}".lower()).strip("-")
     source = (f"```{{glue:figure}} {key}\n:name: {name}\n:alt: {escape_markdown(caption)}\n\n"
               f"{escape_markdown(caption)}{link} Provenance: {provenance(entry, short=True)}\n"
               "```")
@@ -121,12 +125,20 @@ def reader_copy(executed: Path, target: Path, chapter: Chapter, entry: Mapping[s
     nb = nbformat.read(executed, as_version=4)
     domains = vocabulary().domains
     title_at = _retitle(nb, chapter.title)
+    if chapter.question:  # right under the heading, before the template's introduction
+        heading, _, rest = nb.cells[title_at].source.partition("\n")
+        nb.cells[title_at].source = (
+            f"{heading}\n\n**{escape_markdown(chapter.question)}** This chapter is the "
+            f"scenario `{chapter.slug}` of `data/scenarios.yml`: the analysis below with the "
+            f"parameters in its provenance note.\n{rest}")
     note = (":::{admonition} Provenance\n:class: provenance\n"
             f"{provenance(entry)} Numbers below are computed from the coded items; each "
             "sentence cites the items it rests on, and the numbers audit lists the sources of "
             "every value.\n:::")
     nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(note))
-    prefix = "comparison_" if chapter.case == "comparison" else f"{chapter.slug}_"
+    prefix = chapter.glue_prefix or ("comparison_" if chapter.case == "comparison"
+                                     else f"{chapter.slug}_")
+    scope = chapter.slug if chapter.question else ""
     cells = []
     for cell in nb.cells:
         cells.append(cell)
@@ -143,7 +155,7 @@ def reader_copy(executed: Path, target: Path, chapter: Chapter, entry: Mapping[s
                                         f"{csv_file.name} beside the notebook")
             csv = Path(os.path.relpath(csv_file, target.parent)).as_posix()
             cells.append(_figure_cell(key, chart.caption_for(domain, chapter.title), csv,
-                                      entry))
+                                      entry, scope))
     nb.cells = cells
     return nb
 

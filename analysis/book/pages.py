@@ -2,8 +2,9 @@
 
 :func:`generate` writes (only files whose content changed; stale files are removed):
 
-* ``comparison.ipynb`` and ``regions/<slug>.ipynb``: reader's copies of the executed notebooks
-  (:mod:`analysis.book.chapters`), or ``.md`` placeholders for failed cases;
+* ``comparison.ipynb``, ``regions/<slug>.ipynb`` and ``scenarios/<name>.ipynb``: reader's copies
+  of the executed notebooks (:mod:`analysis.book.chapters`; a scenario's chapter has its title
+  and question from ``data/scenarios.yml``), or ``.md`` placeholders for failed cases;
 * ``include/*.md``: the data-generated fragments of ``book/intro.md`` and ``book/methods.md``
   (:mod:`analysis.book.fragments`);
 * ``appendix/*.md``: data dictionary, coded items, build manifest
@@ -30,7 +31,9 @@ from analysis.common import paths
 from analysis.common.atomic import write_text
 from analysis.run.manifest import Manifest
 from analysis.run.runner import Case
+from analysis.run.scenarios import Scenario, load_scenarios
 from analysis.views.common import label
+from analysis.views.params import glue_slug
 
 __all__ = ["COMPARISON_TITLE", "GeneratedBook", "generate"]
 
@@ -63,21 +66,28 @@ def _read_csv(path: Path, ints: Sequence[str] = ()) -> pd.DataFrame:
 
 
 def _chapters(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]],
-              names: Mapping[str, str], root: Path) -> list[Chapter]:
+              names: Mapping[str, str], root: Path,
+              scenarios: Mapping[str, Scenario]) -> list[Chapter]:
     out = []
     for case in cases:
         entry = manifest.get(case.name) or {}
         ok = entry.get("status") in OK_STATUSES and case.output.is_file()
-        if case.template_name == "comparison":
+        slug = case.name.rsplit("/", 1)[-1]
+        region = str(case.parameters.get("region", slug))
+        prefix = ("comparison_" if case.template_name == "comparison"
+                  else f"{glue_slug(names.get(region, region))}_")
+        scenario = scenarios.get(case.name)
+        if scenario is not None:
+            title, doc = scenario.title, GENERATED / "scenarios" / slug
+        elif case.template_name == "comparison":
             title, doc = COMPARISON_TITLE, GENERATED / "comparison"
         else:
-            region = str(case.parameters.get("region", case.name))
-            title = label(region, names)
-            doc = GENERATED / "regions" / case.name.rsplit("/", 1)[-1]
+            title, doc = label(region, names), GENERATED / "regions" / slug
         output = case.output.resolve()
         rel = output.relative_to(root).as_posix() if output.is_relative_to(root) else str(output)
         out.append(Chapter(case.name, title, doc.as_posix(), ok, entry.get("error"),
-                           rel if case.output.is_file() else None))
+                           rel if case.output.is_file() else None,
+                           scenario.question if scenario else None, prefix))
     return out
 
 
@@ -101,7 +111,7 @@ def _sync(target: Path, files: Mapping[str, str]) -> list[str]:
 def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
                ) -> dict[str, Any]:
     for case in cases:
-        if case.template_name == "comparison":
+        if case.name == "comparison":
             return dict((manifest.get(case.name) or {}).get("parameters") or case.parameters)
     return {}
 
@@ -125,7 +135,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
     bulletins = _read_csv(processed / "bulletins.csv", ("n_items", "n_pages", "reviewed"))
     agreement = pd.read_csv(processed / "agreement.csv")
     names = dict(DataInfo.from_items(items).names)
-    chapters = _chapters(cases, manifest, names, root)
+    scenarios = {s.case: s for s in load_scenarios(root / "data" / "scenarios.yml")}
+    chapters = _chapters(cases, manifest, names, root, scenarios)
 
     files: dict[str, str] = {}
     glued: list[tuple[str, str | None, list[GluedValue]]] = []

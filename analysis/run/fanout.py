@@ -3,10 +3,18 @@
 The data step is cheap (about a second) and always runs, so a changed bulletin, codebook or
 review row reaches the notebooks; the notebook step re-executes only cases whose inputs
 changed (``analysis.run.runner``'s content-addressed cache).
+
+When cases are bound to run (``--force``, or data to code), the kernels start first, in the
+background (:class:`analysis.run.execute.PrestartedPool`), and come up while the data is coded
+and the cases are planned and hashed. The cases are validated before that against the data as
+it is (every parameter and scenario; on a fresh checkout, with no coded data yet, only what
+does not depend on the data), and again once the data is coded.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -25,15 +33,21 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
     """Code the data (unless ``build_data`` is false), plan and validate every case (an
     ``InputError`` before any kernel starts), then execute. Prints the explanation
     (``explain_only``) or the status table of failures."""
-    if build_data and not up_to_date(raw_bulletins()):
-        from analysis.dataset.build import build  # imported only when there is something to code
+    stale = build_data and not up_to_date(raw_bulletins())
+    early = executor == "local" and not explain_only and (force or stale)
+    if early and paths.ITEMS_CSV.is_file():
+        cases.plan(regions, params)  # an InputError before any kernel starts
+    pool = _prestart(jobs) if early else contextlib.nullcontext()
+    with pool:
+        if stale:
+            from analysis.dataset.build import build  # imported only when there is work
 
-        build()
-    planned = cases.plan(regions, params)
-    result = run(planned, jobs=jobs, force=force, executor=executor, scheduler=scheduler,
-                 data_files=cases.DATA_FILES, manifest_path=paths.MANIFEST,
-                 explain_only=explain_only, warmup=cases.WARMUP, quiet=quiet,
-                 code_of=cases.code_of)
+            build()
+        planned = cases.plan(regions, params)
+        result = run(planned, jobs=jobs, force=force, executor=executor, scheduler=scheduler,
+                     data_files=cases.DATA_FILES, manifest_path=paths.MANIFEST,
+                     explain_only=explain_only, warmup=cases.WARMUP, quiet=quiet,
+                     code_of=cases.code_of, pool=pool if early else None)
     if explain_only:
         print(format_explain(result.explanations))
     elif result.failed:
@@ -41,3 +55,10 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
         print(f"error: {len(result.failed)} notebook case(s) failed: "
               f"{', '.join(result.failed)}", file=sys.stderr)
     return result
+
+
+def _prestart(jobs: int | None) -> Any:
+    """A pool of ``jobs`` kernels (default: CPU count) starting in the background."""
+    from analysis.run.execute import PrestartedPool
+
+    return PrestartedPool(jobs or os.cpu_count() or 1, warmup=cases.WARMUP)
