@@ -108,3 +108,20 @@ def test_report_with_nothing_changed_does_nothing(monkeypatch) -> None:
 
 def _interrupted(**kwargs: object) -> report.ReportResult:
     raise KeyboardInterrupt
+
+
+def test_pages_quoting_a_newer_notebook_are_marked_changed(tmp_path: Path) -> None:
+    import os
+
+    root = tree(tmp_path, {
+        "book/_generated/include/findings.md": "- {glue:text}`_generated/cmp.ipynb::k:s`\n",
+        "book/other.md": "No glue here.\n", "book/_generated/cmp.ipynb": "{}"})
+    old = 1_000_000_000
+    for rel in ("book/_generated/include/findings.md", "book/other.md"):
+        os.utime(root / rel, (old, old))
+    os.utime(root / "book/_generated/cmp.ipynb", (old - 10, old - 10))
+    assert build.touch_glue_dependents(root) == []
+    os.utime(root / "book/_generated/cmp.ipynb", (old + 10, old + 10))
+    assert build.touch_glue_dependents(root) == [root / "book/_generated/include/findings.md"]
+    assert (root / "book/_generated/include/findings.md").stat().st_mtime > old + 10
+    assert (root / "book/other.md").stat().st_mtime == old

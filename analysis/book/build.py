@@ -16,7 +16,10 @@ before its output is rebuilt and written only after the build succeeded, so a fa
 interrupted build never leaves a claim that its output is current. Sphinx keeps its environment
 (``_build/.doctrees``) between builds, so an HTML build re-reads only changed pages; a failed or
 interrupted build deletes that environment, so the next build re-reads every page and reports
-every warning again (an incremental build reports only those of the pages it reads).
+every warning again (an incremental build reports only those of the pages it reads). Sphinx does
+not know that a page quoting another page's glue values (``{glue:text}`nb.ipynb::key```)
+depends on that notebook, so before an incremental build :func:`touch_glue_dependents` marks
+such a page changed when the notebook it quotes is newer.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ __all__ = [
     "record_time",
     "remember",
     "run_jupyter_book",
+    "touch_glue_dependents",
 ]
 
 FONT_DIR = Path("book/_static/fonts")
@@ -187,6 +191,30 @@ def drop_environment(root: Path | str) -> None:
     shutil.rmtree(Path(root) / DOCTREES, ignore_errors=True)
 
 
+_GLUE_REF = re.compile(r"\{glue(?::\w+)?\}`([^`:]+\.ipynb)::")
+
+
+def touch_glue_dependents(root: Path | str) -> list[Path]:
+    """Touch every Markdown page under ``book/`` that quotes glue values of a notebook newer
+    than itself (the path is tried relative to the page and to each folder above it, up to the
+    root, as an included fragment resolves against its including page); return them."""
+    root = Path(root).resolve()
+    touched = []
+    for page in sorted((root / "book").rglob("*.md")):
+        refs = set(_GLUE_REF.findall(page.read_text(encoding="utf-8", errors="replace")))
+        if not refs:
+            continue
+        mtime = page.stat().st_mtime
+        folders = [page.parent, *(p for p in page.parents if p.is_relative_to(root))]
+        for ref in refs:
+            found = next((f / ref for f in folders if (f / ref).is_file()), None)
+            if found is not None and found.stat().st_mtime > mtime:
+                os.utime(page)
+                touched.append(page)
+                break
+    return touched
+
+
 def _jupyter_book() -> str:
     """The ``jupyter-book`` executable of the running virtualenv."""
     candidate = Path(sys.executable).with_name("jupyter-book")
@@ -254,6 +282,8 @@ def build_html(root: Path | str, *, items: pd.DataFrame | None = None, fresh: bo
     """
     root = Path(root).resolve()
     prepare(root, items)
+    if not fresh:
+        touch_glue_dependents(root)
     seconds = run_jupyter_book(root, "html", fresh=fresh, toc=toc)
     record_time(root, "html_seconds", seconds)
     index = root / "_build" / "html" / "index.html"
