@@ -103,10 +103,13 @@ def test_plan_adds_each_scenario_in_its_own_folder(tmp_path: Path, monkeypatch) 
     assert firsts.parameters == {"output_dir": ".", "weights": {"n_national_first": 2}}
     assert planned["scenario/jiangsu-ftz"].output.parent.name == "jiangsu-ftz"
     assert "comparison" in planned and "region/jiangsu" in planned
-    # A run narrowed by regions or parameters runs no scenario.
+    # A run narrowed to some regions runs no scenario; other parameters never reach one.
     assert not any(n.startswith("scenario/") for n in
                    (c.name for c in cases.plan(["江苏"])))
-    assert not any(c.name.startswith("scenario/") for c in cases.plan(None, {"n_draws": 50}))
+    assert not any(c.name.startswith("scenario/") for c in cases.plan(None, {"region": "江苏"}))
+    drawn = {c.name: c for c in cases.plan(None, {"n_draws": 50})}
+    assert drawn["comparison"].parameters["n_draws"] == 50
+    assert "n_draws" not in drawn["scenario/firsts-double"].parameters
 
 
 def test_region_parameter_picks_its_case_and_never_disagrees() -> None:

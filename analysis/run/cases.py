@@ -9,7 +9,8 @@ Parameters given on the command line (``-p NAME VALUE``) go to every template th
 them; one that no template declares is an error. A ``region`` parameter picks the region case
 it runs (``-p region 山东`` runs ``region/shandong`` only); one that disagrees with
 ``--regions`` is an error, so no case is ever written into another case's folder. Scenarios
-are part of the report's matrix: planned when no region and no parameter is given.
+are part of the report's matrix: planned unless the run is narrowed to some regions; command
+line parameters never reach them (a scenario's parameters are its own).
 """
 
 from __future__ import annotations
@@ -113,11 +114,11 @@ def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None 
          ) -> list[Case]:
     """Every case of the report, validated (an ``InputError`` before any kernel starts).
 
-    ``scenarios``: plan the declared scenarios too (default: when neither ``regions`` nor
-    ``params`` narrows the run)."""
+    ``scenarios``: plan the declared scenarios too (default: unless ``regions`` or a ``region``
+    parameter narrows the run)."""
     params = dict(params or {})
     if scenarios is None:
-        scenarios = not regions and not params
+        scenarios = not regions and "region" not in params
     regions = _region_choice(regions, params)
     declared = {name: set(parameter_names(name)) for name in templates}
     unknown = [k for k in params
