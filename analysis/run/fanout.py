@@ -7,8 +7,9 @@ changed (``analysis.run.runner``'s content-addressed cache).
 When cases are bound to run (``--force``, or data to code), the kernels start first, in the
 background (:class:`analysis.run.execute.PrestartedPool`), and come up while the data is coded
 and the cases are planned and hashed. The cases are validated before that against the data as
-it is (every parameter and scenario; on a fresh checkout, with no coded data yet, only what
-does not depend on the data), and again once the data is coded.
+it is (every parameter and scenario), and again once the data is coded; when they are invalid
+for the old data only, the kernels wait for the new data's verdict; on a fresh checkout (no
+coded data yet) they wait too: no kernel starts for a plan invalid on the data at hand.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from analysis.common import paths
+from analysis.common.errors import InputError
 from analysis.dataset.state import raw_bulletins, up_to_date
 from analysis.run import cases
 from analysis.run.runner import RunResult, format_explain, run, status_table
@@ -34,9 +36,15 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
     ``InputError`` before any kernel starts), then execute. Prints the explanation
     (``explain_only``) or the status table of failures."""
     stale = build_data and not up_to_date(raw_bulletins())
-    early = executor == "local" and not explain_only and (force or stale)
-    if early and paths.ITEMS_CSV.is_file():
-        cases.plan(regions, params)  # an InputError before any kernel starts
+    early = (executor == "local" and not explain_only and (force or stale)
+             and paths.ITEMS_CSV.is_file())
+    if early:
+        try:
+            cases.plan(regions, params)  # an InputError before any kernel starts
+        except InputError:
+            if not stale:
+                raise
+            early = False  # maybe valid once the new data is coded: decide after coding
     pool = _prestart(jobs) if early else contextlib.nullcontext()
     with pool:
         if stale:
