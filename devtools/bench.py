@@ -157,7 +157,8 @@ def format_results(res: BenchResults) -> str:
     load = " -> ".join(f"{v:.1f}" for v in res.load) or "?"
     lines = [f"make bench: {res.cpus} CPUs, Python {sys.version.split()[0]}, load average "
              f"{load}; no timing is asserted (shared machine: compare the ratios)"]
-    lines += _format_a(res) + _format_bc(res) + _format_d(res)
+    if res.runner:  # (a)-(d) ran (not ``bench report``)
+        lines += _format_a(res) + _format_bc(res) + _format_d(res)
     lines += format_report(res.report) if res.report is not None else []
     return "\n".join(lines)
 
