@@ -108,6 +108,15 @@ def _sync(target: Path, files: Mapping[str, str]) -> list[str]:
     return written
 
 
+def _as_executed(cases: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The manifest as the book states it: how each notebook was made. A case served from the
+    cache is shown ``ok`` (its notebook and times are those of the run that made it), so the
+    pages do not change, and Sphinx does not re-read them, only because a later run found the
+    case cached."""
+    return {name: {**entry, "status": "ok" if entry.get("status") == "cached"
+                   else entry.get("status")} for name, entry in cases.items()}
+
+
 def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
                ) -> dict[str, Any]:
     for case in cases:
@@ -128,7 +137,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
 
     root = Path(root).resolve()
     processed = root / "data" / "processed"
-    manifest = Manifest.load(manifest_path or root / "_build" / "manifest.json").cases
+    manifest = _as_executed(Manifest.load(manifest_path or root / "_build" / "manifest.json")
+                            .cases)
     items = load_items(processed / "items.csv")
     figures = load_figures(processed / "figures.csv")
     evidence = _read_csv(processed / "evidence.csv", ("start", "end", "page"))
