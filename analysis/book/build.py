@@ -56,6 +56,7 @@ __all__ = [
     "record_time",
     "remember",
     "run_jupyter_book",
+    "settle_outputs",
     "touch_glue_dependents",
 ]
 
@@ -215,6 +216,20 @@ def touch_glue_dependents(root: Path | str) -> list[Path]:
     return touched
 
 
+def settle_outputs(root: Path | str) -> None:
+    """Date myst-nb's extracted outputs (``_build/jupyter_execute``) back to the epoch.
+
+    myst-nb writes a notebook's images there while Sphinx reads the page, after the moment
+    Sphinx records as the page's reading time, and Sphinx notes them as the page's
+    dependencies: left as they are, every notebook page looks changed on the next incremental
+    build. Their names are content hashes and they are rewritten whenever their notebook is
+    read again, so an old date loses nothing."""
+    folder = Path(root) / "_build" / "jupyter_execute"
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        if path.is_file():
+            os.utime(path, (1, 1))
+
+
 def _jupyter_book() -> str:
     """The ``jupyter-book`` executable of the running virtualenv."""
     candidate = Path(sys.executable).with_name("jupyter-book")
@@ -263,6 +278,7 @@ def run_jupyter_book(root: Path | str, builder: str, *, fresh: bool = True,
             f"jupyter-book build --builder {builder} failed (exit {result.returncode}); "
             f"full log in _build/logs/{builder}.log:\n{_failure_summary(output)}"
         )
+    settle_outputs(root)
     return seconds
 
 

@@ -117,6 +117,17 @@ def _as_executed(cases: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, 
                    else entry.get("status")} for name, entry in cases.items()}
 
 
+def _write_bibtex_if_changed(items: pd.DataFrame, path: Path) -> None:
+    """Write the bibliography only when its text changes: the bibliography page depends on
+    the file's date, and would be read again by every incremental build."""
+    fresh = path.with_name(f".{path.name}.new")
+    write_bibtex(items, fresh)
+    if path.is_file() and path.read_bytes() == fresh.read_bytes():
+        fresh.unlink()
+    else:
+        fresh.replace(path)
+
+
 def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
                ) -> dict[str, Any]:
     for case in cases:
@@ -191,7 +202,7 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
     files["appendix/audit.md"] = audit_page(glued, items, figures, evidence, numbers)
 
     written = _sync(root / GENERATED, files)
-    write_bibtex(items, root / GENERATED / "references.bib")
+    _write_bibtex_if_changed(items, root / GENERATED / "references.bib")
     docnames = [c.docname for c in chapters] + [
         (GENERATED / rel).with_suffix("").as_posix() for rel in files if rel.startswith("app")]
     toc = write_toc(root, docnames)
