@@ -18,7 +18,8 @@ stages above it in this tree (a test reads the imports and checks it)::
                 params, plots, charts, markdown, common, region, comparison, indicators,
                 over_time, summary, display
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
-                conndir, execute, dask_executor, runner, notebook, cases, fanout
+                conndir, execute, dask_executor, runner, notebook, nbhtml, scenarios,
+                cases, fanout
       book/     the cited HTML and PDF book: bibtex, citestyle, build, pdf, toc, audit,
                 chapters, fragments, appendix, sources, pages, front, printlayout
       report.py   python -m analysis report: every stage in order

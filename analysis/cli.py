@@ -6,15 +6,16 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
-
-import pandas as pd
+from typing import TYPE_CHECKING, NoReturn
 
 from analysis.common import paths
 from analysis.common.atomic import atomic_open
 from analysis.common.errors import InputError
 from analysis.common.lock import project_lock
 from analysis.common.outputs import check_output
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -98,6 +99,8 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     rep.add_argument("--allow-synthetic", action="store_true",
                      help="build from synthetic bulletins (sidecar synthetic: true); every page "
                           "then carries a 'Synthetic data' banner")
+    rep.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                     metavar=("NAME", "VALUE"), help=argparse.SUPPRESS)
     run = sub.add_parser("run", help="execute the comparison and region notebooks (cached)",
                          description="Code the bulletins, then execute the comparison notebook "
                          "and one region notebook per province, in parallel, re-executing only "
@@ -135,6 +138,9 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                     help="a parameter; VALUE is YAML, e.g. -p region 江苏 "
                          "-p domains '[\"ftz\"]' -p peers null")
     nb.add_argument("-o", "--out", type=Path, required=True, help="output notebook (.ipynb)")
+    nb.add_argument("--html", type=Path, metavar="OUT.html",
+                    help="also write the executed notebook as one self-contained HTML page "
+                         "(figures and font embedded, citations as [2020-09 #6 p.5–6])")
     nb.add_argument("--kernel", default="python3", help="kernel spec name (default: python3)")
     nb.add_argument("--timeout", type=positive_int, default=None,
                     help="whole seconds per cell before the run fails (default: no limit)")
@@ -214,6 +220,8 @@ def _figures(args: argparse.Namespace) -> int:
 
 @command("build")
 def _build(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from analysis.dataset.build import build
     from analysis.ingest.parse import summary_line
 
@@ -275,6 +283,11 @@ def _add(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from analysis.report import build_report
 
+    if args.parameter:
+        raise InputError(f"report -p {args.parameter[0][0]}", "the report runs the declared "
+                         "cases only; declare a variant (template, parameters, title, question) "
+                         "in data/scenarios.yml to add it to the book as a scenario chapter, or "
+                         "run it alone with `python -m analysis notebook`")
     with project_lock(paths.ROOT, "report"):
         return build_report(jobs=args.jobs, force=args.force, pdf=not args.no_pdf,
                             allow_synthetic=args.allow_synthetic).returncode
@@ -286,6 +299,8 @@ def _notebook(args: argparse.Namespace) -> int:
 
     check_output(args.out, "-o")
     parameters = parse_parameters(args.parameter)
+    if args.html is not None and (args.html.suffix != ".html" or args.html.is_dir()):
+        raise InputError(args.html, "the --html page name must end in .html")
     try:
         run = execute_template(args.template, parameters, args.out, kernel_name=args.kernel,
                                timeout=args.timeout)
@@ -293,6 +308,10 @@ def _notebook(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"{run.output} ({run.seconds:.1f} s; figures in {run.params.output_dir})")
+    if args.html is not None:
+        from analysis.run.nbhtml import write_notebook_html
+
+        print(f"{write_notebook_html(run.output, args.html)} (self-contained page)")
     return 0
 
 

@@ -7,7 +7,13 @@
 - (c) a rebuild after one review row changes one item's coding;
 - (d) a SYNTHETIC corpus (:func:`devtools.synthetic.generate_corpus`): ingest-and-code
   throughput with ``os.cpu_count()`` processes and with one, peak memory, and the full notebook
-  run over its provinces.
+  run over its provinces;
+- (e) the whole report (``python -m analysis report``, HTML and PDF): cold, with nothing
+  changed (twice; the ratio to the cold one, target under 5%), after one hand-written chapter
+  changed (``book/methods.md`` gets a sentence: incremental HTML, PDF rebuilt), and the runner
+  (``run --force``) against the sequential papermill loop on the same project (target 5x).
+  ``python -m devtools.bench report --code DIR`` measures (e) alone for the ``analysis``
+  package of another checkout (e.g. an export of an earlier commit): before and after.
 
 Everything runs in temporary project copies (``BULLETIN_ROOT``), never in the repository's
 ``data/`` or ``book/``. Nothing is asserted about timings: the machine may be shared, so the
@@ -119,6 +125,7 @@ class BenchResults:
     generate_seconds: float = 0.0
     ingest: list[IngestRun] = field(default_factory=list)
     corpus_run: CliRun | None = None
+    report: ReportBench | None = None
 
 
 def median(values: list[float]) -> float:
@@ -150,8 +157,55 @@ def format_results(res: BenchResults) -> str:
     load = " -> ".join(f"{v:.1f}" for v in res.load) or "?"
     lines = [f"make bench: {res.cpus} CPUs, Python {sys.version.split()[0]}, load average "
              f"{load}; no timing is asserted (shared machine: compare the ratios)"]
-    lines += _format_a(res) + _format_bc(res) + _format_d(res)
+    if res.runner:  # (a)-(d) ran (not ``bench report``)
+        lines += _format_a(res) + _format_bc(res) + _format_d(res)
+    lines += format_report(res.report) if res.report is not None else []
     return "\n".join(lines)
+
+
+@dataclass
+class ReportBench:
+    """(e): one project's report builds, and its runner against the papermill loop."""
+
+    code: str = ""
+    cold: CliRun | None = None
+    nochange: list[CliRun] = field(default_factory=list)
+    chapter: CliRun | None = None
+    runner: list[float] = field(default_factory=list)
+    papermill: list[float] = field(default_factory=list)
+    cases: int = 0
+
+
+_BUILT = re.compile(r"^\s*(HTML|PDF):.*?\((?:\d+ pages, )?(built in [\d.]+ s|up to date[^)]*)\)",
+                    re.MULTILINE)
+
+
+def book_steps(stdout: str) -> str:
+    """``HTML built in 12.3 s, PDF up to date, not rebuilt`` from a report's output."""
+    return ", ".join(f"{what} {how}" for what, how in _BUILT.findall(stdout)) or "no book built"
+
+
+def format_report(rep: ReportBench) -> list[str]:
+    """The lines of (e)."""
+    if rep.cold is None:
+        return []
+    cold = rep.cold.seconds
+    nochange = median([r.seconds for r in rep.nochange])
+    share = nochange / cold if cold > 0 else float("nan")
+    lines = [f"(e) whole report (python -m analysis report, HTML and PDF; code {rep.code})",
+             f"    cold: {cold:.1f} s ({book_steps(rep.cold.stdout)})",
+             f"    nothing changed: {seconds_text([r.seconds for r in rep.nochange])} "
+             f"({book_steps(rep.nochange[-1].stdout) if rep.nochange else ''}); "
+             f"{100 * share:.1f}% of cold; target < 5%: {verdict(share, 0.05, at_least=False)}"]
+    if rep.chapter is not None:
+        lines.append(f"    one hand-written chapter changed (book/methods.md): "
+                     f"{rep.chapter.seconds:.1f} s ({book_steps(rep.chapter.stdout)})")
+    if rep.runner and rep.papermill:
+        speedup = ratio(median(rep.papermill), median(rep.runner))
+        lines.append(f"    runner (run --force, {rep.cases} cases): {seconds_text(rep.runner)}; "
+                     f"papermill loop: {seconds_text(rep.papermill)}; speed-up {speedup:.1f}x; "
+                     f"target >= 5x: {verdict(speedup, 5)}")
+    return lines
 
 
 def _format_a(res: BenchResults) -> list[str]:
@@ -163,8 +217,8 @@ def _format_a(res: BenchResults) -> list[str]:
         f"    runner (python -m analysis run --force, warm kernel pool, {res.cpus} kernels; "
         f"includes coding the data): {seconds_text(runner)}",
         f"    sequential papermill CLI per case, same parameters: {seconds_text(res.papermill)}",
-        f"    speed-up {speedup:.1f}x (per runner run {per_run}); target >= 4x: "
-        f"{verdict(speedup, 4)}",
+        f"    speed-up {speedup:.1f}x (per runner run {per_run}); target >= 5x: "
+        f"{verdict(speedup, 5)}",
     ]
 
 
@@ -218,17 +272,29 @@ def _format_d(res: BenchResults) -> list[str]:
 
 # --------------------------------------------------------------------------- measuring
 
-def run_cli(root: Path, *args: str, timeout: float = 1800) -> CliRun:
-    """``python -m analysis ARGS`` in the project ``root``, timed."""
+def code_env(root: Path, code: Path | None = None) -> dict[str, str]:
+    """The environment of a command in project ``root``, importing ``analysis`` from the
+    checkout ``code`` when given (put before the editable install on ``sys.path``)."""
+    if code is None:
+        return project_env(root)
+    return project_env(root, PYTHONPATH=os.pathsep.join(
+        filter(None, [str(code), os.environ.get("PYTHONPATH")])))
+
+
+def run_cli(root: Path, *args: str, timeout: float = 3600, code: Path | None = None
+            ) -> CliRun:
+    """``python -m analysis ARGS`` in the project ``root``, timed (``code``: see
+    :func:`code_env`)."""
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "analysis", *args], cwd=root,
-                          env=project_env(root), capture_output=True, text=True, timeout=timeout)
+                          env=code_env(root, code), capture_output=True, text=True,
+                          timeout=timeout)
     seconds = time.perf_counter() - start
     return CliRun(seconds, proc.returncode, proc.stdout, proc.stderr,
                   parse_progress(proc.stderr))
 
 
-def papermill_loop(root: Path, out_root: Path) -> float:
+def papermill_loop(root: Path, out_root: Path, code: Path | None = None) -> float:
     """Execute every case of ``root``'s manifest with one ``papermill`` command after another
     (same template and parameters, each in its own folder under ``out_root``); seconds."""
     cases = json.loads((root / "_build" / "manifest.json").read_text(encoding="utf-8"))["cases"]
@@ -241,8 +307,47 @@ def papermill_loop(root: Path, out_root: Path) -> float:
         subprocess.run([str(papermill), str(template), str(out_dir / template.name),
                         "-y", json.dumps(entry["parameters"], ensure_ascii=False),
                         "--cwd", str(out_dir), "-k", "python3", "--no-progress-bar"],
-                       env=project_env(root), capture_output=True, text=True, check=True)
+                       env=code_env(root, code), capture_output=True, text=True, check=True)
     return time.perf_counter() - start
+
+
+CHAPTER_EDIT = "\nThis sentence was added by the bench to change one hand-written chapter.\n"
+
+
+def report_bench(work: Path, code: Path | None = None, chapter: bool = True) -> ReportBench:
+    """(e) in a project copied from ``code`` (default: this checkout) under ``work``."""
+    from devtools.project import CHECKOUT
+
+    source = Path(code).resolve() if code is not None else CHECKOUT
+    root = copy_project(work / "report", source)
+    rep = ReportBench(code=_describe(source))
+    _say("(e) whole report: cold ...")
+    rep.cold = _checked(run_cli(root, "report", code=code))
+    _say("    nothing changed ...")
+    rep.nochange = [_checked(run_cli(root, "report", code=code)) for _ in range(2)]
+    if chapter:
+        _say("    one hand-written chapter changed ...")
+        with (root / "book" / "methods.md").open("a", encoding="utf-8") as handle:
+            handle.write(CHAPTER_EDIT)
+        rep.chapter = _checked(run_cli(root, "report", code=code))
+    _say("    runner against the papermill loop ...")
+    forced = _checked(run_cli(root, "run", "--force", code=code))
+    rep.cases = len(forced.progress.executed)
+    rep.runner.append(forced.seconds)
+    rep.papermill.append(papermill_loop(root, work / "report-papermill", code))
+    rep.runner.append(_checked(run_cli(root, "run", "--force", code=code)).seconds)
+    return rep
+
+
+def _describe(checkout: Path) -> str:
+    """``<checkout> @ <commit>`` (``-dirty`` with uncommitted changes) when it is a git work
+    tree, else the folder."""
+    try:
+        head = subprocess.run(["git", "-C", str(checkout), "describe", "--always", "--dirty"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return str(checkout)
+    return f"{checkout} @ {head}"
 
 
 def one_item_change(items_csv: Path) -> tuple[str, str, str]:
@@ -309,11 +414,16 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def bench(issues: int = 1000, corpus_run: bool = True, keep: bool = False) -> BenchResults:
-    """Run (a)-(d) in a temporary folder; return the measurements."""
+def bench(issues: int = 1000, corpus_run: bool = True, keep: bool = False,
+          only_report: bool = False, code: Path | None = None) -> BenchResults:
+    """Run (e), then (a)-(d) (unless ``only_report``) in a temporary folder; return the
+    measurements."""
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     res = BenchResults(cpus=os.cpu_count() or 1, workdir=str(work), load=[os.getloadavg()[0]])
     try:
+        res.report = report_bench(work, code)
+        if only_report:
+            return res
         seed = copy_project(work / "seed")
         _say(f"bench: temporary projects in {work}")
         _say("(a) cold builds: runner, papermill loop, runner ...")
@@ -364,9 +474,11 @@ def _checked(run: CliRun) -> CliRun:
 
 
 def main(issues: int = 1000, corpus_run: bool = True, keep: bool = False,
+         only_report: bool = False, code: Path | None = None,
          scale: tuple[int, ...] = ()) -> int:
-    """Run the bench (and the report at the ``scale`` sizes) and print the results."""
-    results = bench(issues, corpus_run, keep)
+    """Run the bench (and the report at the ``scale`` sizes) and print the results; exit
+    status 0 unless a build failed."""
+    results = bench(issues, corpus_run, keep, only_report, code)
     print(format_results(results))
     if scale:
         from devtools import scale as report_scale
@@ -376,7 +488,8 @@ def main(issues: int = 1000, corpus_run: bool = True, keep: bool = False,
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """``python -m devtools.bench [--issues N] [--no-corpus-run] [--keep]``."""
+    """``python -m devtools.bench [report] [--code DIR] [--issues N] [--no-corpus-run]
+    [--keep]``."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -390,6 +503,11 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-corpus-run", action="store_true",
                         help="skip the notebook run over the synthetic corpus (the slowest part)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    parser.add_argument("part", nargs="?", choices=["all", "report"], default="all",
+                        help="report: only (e), the whole report's builds (default: all)")
+    parser.add_argument("--code", type=Path,
+                        help="measure the analysis package and project inputs of this "
+                             "checkout (e.g. an export of an earlier commit) instead")
     parser.add_argument("--scale", default="12,120,1000",
                         help="issue counts of the whole-report runs on synthetic corpora "
                              "(comma-separated; '' skips them; default 12,120,1000)")
@@ -400,7 +518,11 @@ def cli(argv: list[str] | None = None) -> int:
         parser.error(f"--scale: expected issue counts such as 12,120, got {args.scale!r}")
     if args.issues < 1:
         parser.error(f"--issues must be at least 1, got {args.issues}")
-    return main(args.issues, corpus_run=not args.no_corpus_run, keep=args.keep, scale=scale)
+    if args.code is not None and not (args.code / "analysis" / "__init__.py").is_file():
+        parser.error(f"--code {args.code}: no analysis package there")
+    return main(args.issues, corpus_run=not args.no_corpus_run, keep=args.keep,
+                only_report=args.part == "report", code=args.code,
+                scale=() if args.part == "report" else scale)
 
 
 if __name__ == "__main__":

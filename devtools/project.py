@@ -12,7 +12,8 @@ from pathlib import Path
 CHECKOUT = Path(__file__).resolve().parent.parent
 #: What a project copy needs to code the data, execute the notebooks and build the book,
 #: besides the bulletins and the review file.
-CONFIG = ("data/codebook.yml", "data/index_weights.yml", "notebooks", "constraints.txt",
+CONFIG = ("data/codebook.yml", "data/index_weights.yml", "data/scenarios.yml", "notebooks",
+          "constraints.txt",
           "_config.yml", "_toc.yml")
 
 

@@ -97,7 +97,7 @@ def _book_times(run: ScaleRun, out: str) -> None:
 def format_scale(runs: list[ScaleRun]) -> str:
     """A table of the runs with the issue's targets (120 issues: < 5 min and < 2 GiB for HTML
     and PDF; 1,000 issues: HTML in < 15 min)."""
-    lines = ["(e) the report at scale (synthetic corpora, --allow-synthetic):",
+    lines = ["(f) the report at scale (synthetic corpora, --allow-synthetic):",
              f"    {'issues':>6} {'items':>6} {'data':>7} {'notebooks':>9} {'html':>7} "
              f"{'pdf':>7} {'total':>7} {'pages':>5} {'peak MiB':>8}  target"]
     for r in runs:

@@ -83,7 +83,7 @@ def test_format_results_prints_every_measurement_with_ratios() -> None:
     text = format_results(res)
     assert "(a) cold build of 7 cases" in text
     assert "11.0 s (median; runs 10.0, 12.0 s)" in text
-    assert "speed-up 3.0x (per runner run 3.3x, 2.8x); target >= 4x: MISSED" in text
+    assert "speed-up 3.0x (per runner run 3.3x, 2.8x); target >= 5x: MISSED" in text
     assert "executed 0 of 7; cold / no-change = 5.5x" in text
     assert "(c) one review row (b-01 domains -> other): 9.0 s, executed 7 of 7" in text
     assert "why (--explain): data changed: data/processed/items.csv" in text
@@ -144,3 +144,28 @@ def test_scale_table_reads_the_report_output_and_judges_the_targets() -> None:
     assert "< 300 s and < 2048 MiB: met" in table  # 270 s, 1200 MiB
     assert "HTML < 900 s: MISSED" in table  # 1000 s
     assert "12 failed: report failed (exit 1)" in table
+
+
+def test_format_report_prints_cold_no_change_chapter_and_runner_side_by_side() -> None:
+    from devtools.bench import ReportBench, book_steps, format_report
+
+    cold_out = ("  HTML:      _build/html/index.html (built in 30.2 s)\n"
+                "  PDF:       _build/pdf/book.pdf (173 pages, built in 90.5 s)\n")
+    same = ("  HTML:      _build/html/index.html (up to date, not rebuilt)\n"
+            "  PDF:       _build/pdf/book.pdf (173 pages, up to date, not rebuilt)\n")
+    assert book_steps(cold_out) == "HTML built in 30.2 s, PDF built in 90.5 s"
+    assert book_steps("") == "no book built"
+    rep = ReportBench(code="/x @ abc", cold=CliRun(200.0, stdout=cold_out),
+                      nochange=[CliRun(1.0, stdout=same), CliRun(3.0, stdout=same)],
+                      chapter=CliRun(60.0, stdout=cold_out), runner=[5.0, 7.0],
+                      papermill=[36.0], cases=8)
+    lines = format_report(rep)
+    assert lines[0] == ("(e) whole report (python -m analysis report, HTML and PDF; code "
+                        "/x @ abc)")
+    assert lines[1] == "    cold: 200.0 s (HTML built in 30.2 s, PDF built in 90.5 s)"
+    assert lines[2] == ("    nothing changed: 2.0 s (median; runs 1.0, 3.0 s) (HTML up to "
+                        "date, not rebuilt, PDF up to date, not rebuilt); 1.0% of cold; "
+                        "target < 5%: met")
+    assert "book/methods.md): 60.0 s (HTML built in 30.2 s" in lines[3]
+    assert lines[4].endswith("speed-up 6.0x; target >= 5x: met")
+    assert format_report(ReportBench()) == []

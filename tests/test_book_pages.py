@@ -50,7 +50,9 @@ def test_markdown_table_cites_items_and_escapes_text() -> None:
     assert cells[5] == "{cite:p}`it-01,it-02`"
     bundle = views.table_output(frame)
     assert set(bundle) == {"text/markdown", "text/html", "text/plain"}
-    assert "it-01;it-02" in bundle["text/html"]  # untruncated for Jupyter
+    # Jupyter and nbviewer get readable citations (ids without a label stay ids), no roles.
+    assert "[it-01; it-02]" in bundle["text/html"] and "{cite:p}" not in bundle["text/html"]
+    assert "<table>" in bundle["text/html"] and "&lt;b&gt;" in bundle["text/html"]
 
 
 def test_toc_expands_generated_globs_in_order(tmp_path: Path) -> None:
@@ -192,3 +194,21 @@ def test_items_appendix_shows_scope():
     text, _ = items_page(items, {"上海": "Shanghai", "江苏": "Jiangsu"})
     assert "| provinces | scope | domains |" in text
     assert "| multi\\-provincial |" in text and "| foreign |" in text
+
+
+def test_displayed_sentences_carry_readable_citations_in_html() -> None:
+    from analysis.common.text import citation_label
+    from analysis.views.markdown import markdown_output, readable_citations, to_html
+
+    labels = {"b-01": citation_label("2020-09", 6, 5, 6), "b-02": citation_label("2020-09", 7,
+                                                                                   "6", "6")}
+    assert labels == {"b-01": "2020-09 #6 p.5–6", "b-02": "2020-09 #7 p.6"}
+    text = "Two items {cite:p}`b-01,b-02`; one {cite:p}`b-03`."
+    assert readable_citations(text, labels) == (
+        "Two items \\[2020\\-09 \\#6 p\\.5–6; 2020\\-09 \\#7 p\\.6\\]; one \\[b\\-03\\].")
+    assert to_html(text, labels) == ("<p>Two items [2020-09 #6 p.5–6; 2020-09 #7 p.6]; one "
+                                     "[b-03].</p>\n")
+    bundle = markdown_output("**Lead.** x {cite:p}`b-01`")
+    assert bundle["text/markdown"] == "**Lead.** x {cite:p}`b-01`"  # the book keeps its roles
+    assert bundle["text/html"].startswith("<p><strong>Lead.</strong> x [")
+    assert bundle["text/plain"] == "Lead. x (b-01)"

@@ -93,7 +93,6 @@ def project(built_project: Path) -> Path:
 
 def test_bad_parameter_exits_2_before_any_kernel(project, tmp_path) -> None:
     out = tmp_path / "out" / "region.ipynb"
-    start = time.perf_counter()
     proc = cli("region", "-p", "region", "火星", "-o", out, root=project)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2
@@ -104,7 +103,6 @@ def test_bad_parameter_exits_2_before_any_kernel(project, tmp_path) -> None:
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2 and "'space' is not a domain; valid: " in err
     assert not out.parent.exists()
-    assert time.perf_counter() - start < 30
 
 
 # --------------------------------------------------------------------------- execution

@@ -322,11 +322,44 @@ def test_pdf_has_no_table_header_or_heading_alone_at_a_page_foot(report: Run) ->
     assert stranded_headings(reduced) == []
 
 
+def test_scenario_is_a_chapter_under_scenarios(report: Run) -> None:
+    toc = (report.root / "book" / "_generated" / "_toc.yml").read_text(encoding="utf-8")
+    assert "caption: Scenarios\n  chapters:\n  - file: book/_generated/scenarios/" in toc
+    art = page(report, "book/_generated/scenarios/national-firsts-double.html")
+    assert art.find("h1").get_text().rstrip("#").strip() == "National firsts count double"
+    text = art.get_text(" ", strip=True)
+    assert "What if national firsts count double in the policy-activity index?" in text
+    assert "Against the project's weights." in text and "→" in text
+    assert "n_national_first 0.25" in text  # the merged weights, shares that add up
+    assert art.select("span.bibtex-citation a[href]")  # citations resolve in the book
+    manifest = json.loads((report.root / "_build" / "manifest.json").read_text())["cases"]
+    assert manifest["scenario/national-firsts-double"]["status"] in ("ok", "cached")
+    assert "Against the project's weights." not in page(
+        report, "book/_generated/comparison.html").get_text()
+
+
 def test_second_run_executes_no_notebook(report: Run) -> None:
     again = run_report(report.root, "--no-pdf")
     assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("everything is up to date: no input changed")
     assert "0 executed" in again.stdout and "0 failed" in again.stdout
-    assert "PDF:" not in again.stdout
+    assert "PDF:" not in again.stdout and "(up to date, not rebuilt)" in again.stdout
+
+
+def test_one_changed_chapter_rebuilds_the_html_incrementally(report: Run) -> None:
+    methods = report.root / "book" / "methods.md"
+    original = methods.read_text(encoding="utf-8")
+    try:
+        methods.write_text(original + "\nOne more sentence for the incremental build.\n",
+                           encoding="utf-8")
+        again = run_report(report.root, "--no-pdf")
+        assert again.returncode == 0, again.stderr
+        assert "0 executed" in again.stdout and "HTML:" in again.stdout
+        log = (report.root / "_build" / "logs" / "html.log").read_text(encoding="utf-8")
+        assert re.search(r"updating environment: .*0 added, 1 changed, 0 removed", log), log
+        assert "One more sentence" in page(report, "book/methods.html").get_text()
+    finally:
+        methods.write_text(original, encoding="utf-8")
 
 
 def test_a_failed_pdf_build_marks_the_previous_pdf_stale(report: Run) -> None:

@@ -39,17 +39,32 @@ BROKEN_CELL = (
 )
 
 
+def scenario_names(root: Path) -> set[str]:
+    """``scenario/<name>`` for every scenario the project's data/scenarios.yml declares."""
+    import yaml
+
+    path = root / "data" / "scenarios.yml"
+    declared = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return {f"scenario/{name}" for name in ((declared or {}).get("scenarios") or {})}
+
+
 def case_names(root: Path) -> set[str]:
-    """``comparison`` and ``region/<slug>`` for every province in the project's data."""
+    """``comparison``, ``region/<slug>`` for every province in the project's data and
+    ``scenario/<name>`` for every declared scenario."""
     info = DataInfo.load(root / "data" / "processed" / "items.csv")
-    return {"comparison"} | {f"region/{glue_slug(info.names[p])}" for p in info.provinces()}
+    return ({"comparison"} | {f"region/{glue_slug(info.names[p])}" for p in info.provinces()}
+            | scenario_names(root))
 
 
 def case_dir(root: Path, name: str) -> Path:
-    return root / "book" / name.replace("region/", "regions/")
+    return root / "book" / name.replace("region/", "regions/").replace("scenario/",
+                                                                         "scenarios/")
 
 
 def notebook_of(root: Path, name: str) -> Path:
+    if name.startswith("scenario/"):
+        (found,) = case_dir(root, name).glob("*.ipynb")  # named after its template
+        return found
     return case_dir(root, name) / ("comparison.ipynb" if name == "comparison" else "region.ipynb")
 
 
@@ -124,7 +139,7 @@ def test_cold_run_executes_every_case_in_parallel(project: Path, cold: dict) -> 
     run, entries = cold["run"], cold["manifest"]
     assert run.returncode == 0, run.stderr
     names = case_names(project)
-    assert len(names) == 7
+    assert len(names) == 7 + len(scenario_names(project)) and scenario_names(project)
     assert set(entries) == names == set(run.executed)
     assert run.cached == []
     assert {e["status"] for e in entries.values()} == {"ok"}

@@ -7,6 +7,19 @@ when one is given and a placeholder otherwise (sphinxcontrib-bibtex fails on a m
 
 The PDF is built from the same sources by :mod:`analysis.book.pdf`; ``python -m analysis report``
 runs both.
+
+What is up to date is recorded in ``_build/book-state.json``: per output (``html``, ``pdf``,
+``report``) the digest of the inputs it was last built from (:func:`book_digest`: the book
+sources and generated pages under ``book/``, ``_config.yml``, ``_toc.yml``, the pinned
+dependencies and the code of the book builder and its Sphinx extensions). An entry is removed
+before its output is rebuilt and written only after the build succeeded, so a failed or
+interrupted build never leaves a claim that its output is current. Sphinx keeps its environment
+(``_build/.doctrees``) between builds, so an HTML build re-reads only changed pages; a failed or
+interrupted build deletes that environment, so the next build re-reads every page and reports
+every warning again (an incremental build reports only those of the pages it reads). Sphinx does
+not know that a page quoting another page's glue values (``{glue:text}`nb.ipynb::key```)
+depends on that notebook, so before an incremental build :func:`touch_glue_dependents` marks
+such a page changed when the notebook it quotes is newer.
 """
 
 from __future__ import annotations
@@ -19,28 +32,47 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from analysis.book.bibtex import write_bibtex
 from analysis.common.atomic import write_text
+from analysis.common.digest import modules_hash, tree_files, tree_hash
 from analysis.common.fonts import FONT_FILE, font_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "PLACEHOLDER_BIB",
     "BookBuildError",
+    "book_digest",
     "build_html",
     "bundled_font",
     "ensure_references",
+    "forget",
     "install_font",
+    "is_current",
     "prepare",
+    "read_state",
     "record_time",
+    "remember",
     "run_jupyter_book",
+    "settle_outputs",
+    "touch_glue_dependents",
 ]
 
 FONT_DIR = Path("book/_static/fonts")
 REFERENCES = Path("book/_generated/references.bib")
 TIMES_FILE = Path("_build/build-times.json")
+STATE_FILE = Path("_build/book-state.json")
+DOCTREES = Path("_build/.doctrees")
+#: What the HTML and PDF are built from, relative to the project root (fonts are copied in
+#: from the pinned zhplot package, so ``constraints.txt`` stands for them).
+BOOK_SOURCES = ("book", "_config.yml", "_toc.yml", "constraints.txt")
+BOOK_EXCLUDE = ("book/_static/fonts",)
+#: The builders and Sphinx extensions: their import closure is the book's code.
+BOOK_CODE = ("analysis.book", "analysis.book.citestyle", "analysis.book.build",
+             "analysis.book.pdf")
+OUTPUTS = {"html": Path("_build/html/index.html"), "pdf": Path("_build/pdf/book.pdf")}
 PLACEHOLDER_BIB = (
     "% Placeholder written by analysis.book.build: no bulletin items yet.\n"
     "% The report build replaces it with one entry per row of items.csv.\n"
@@ -88,6 +120,8 @@ def ensure_references(root: Path | str, items: pd.DataFrame | None = None) -> Pa
     """Write ``references.bib`` from ``items``; without items, only create a placeholder."""
     path = Path(root) / REFERENCES
     if items is not None:
+        from analysis.book.bibtex import write_bibtex
+
         write_bibtex(items, path)
     elif not path.is_file():
         write_text(path, PLACEHOLDER_BIB)
@@ -109,6 +143,91 @@ def record_time(root: Path | str, key: str, seconds: float) -> None:
         times = {}
     times[key] = round(seconds, 2)
     write_text(path, json.dumps(times, indent=2, sort_keys=True) + "\n")
+
+
+def book_digest(root: Path | str) -> str:
+    """Digest of everything the HTML and PDF are built from (see the module doc)."""
+    root = Path(root).resolve()
+    files = tree_files(root, BOOK_SOURCES, BOOK_EXCLUDE)
+    return tree_hash(root, files, (modules_hash(BOOK_CODE),))
+
+
+def read_state(root: Path | str) -> dict[str, Any]:
+    """``_build/book-state.json`` (empty when missing or unreadable)."""
+    try:
+        state = json.loads((Path(root) / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def is_current(root: Path | str, output: str, digest: str) -> bool:
+    """True when ``output`` was last built from inputs with ``digest`` and its file exists."""
+    entry = read_state(root).get(output)
+    stored = entry.get("digest") if isinstance(entry, dict) else None
+    target = OUTPUTS.get(output)
+    return stored == digest and (target is None or (Path(root) / target).is_file())
+
+
+def _write_state(root: Path | str, state: dict[str, Any]) -> None:
+    write_text(Path(root) / STATE_FILE, json.dumps(state, indent=2, sort_keys=True) + "\n")
+
+
+def forget(root: Path | str, *outputs: str) -> None:
+    """Drop the entries of ``outputs`` (before rebuilding them)."""
+    state = read_state(root)
+    if any(o in state for o in outputs):
+        _write_state(root, {k: v for k, v in state.items() if k not in outputs})
+
+
+def remember(root: Path | str, output: str, digest: str, **extra: Any) -> None:
+    """Record that ``output`` is built from inputs with ``digest`` (after a successful build)."""
+    state = read_state(root)
+    state[output] = {"digest": digest, **extra}
+    _write_state(root, state)
+
+
+def drop_environment(root: Path | str) -> None:
+    """Delete Sphinx's saved environment: the next build reads every page again."""
+    shutil.rmtree(Path(root) / DOCTREES, ignore_errors=True)
+
+
+_GLUE_REF = re.compile(r"\{glue(?::\w+)?\}`([^`:]+\.ipynb)::")
+
+
+def touch_glue_dependents(root: Path | str) -> list[Path]:
+    """Touch every Markdown page under ``book/`` that quotes glue values of a notebook newer
+    than itself (the path is tried relative to the page and to each folder above it, up to the
+    root, as an included fragment resolves against its including page); return them."""
+    root = Path(root).resolve()
+    touched = []
+    for page in sorted((root / "book").rglob("*.md")):
+        refs = set(_GLUE_REF.findall(page.read_text(encoding="utf-8", errors="replace")))
+        if not refs:
+            continue
+        mtime = page.stat().st_mtime
+        folders = [page.parent, *(p for p in page.parents if p.is_relative_to(root))]
+        for ref in refs:
+            found = next((f / ref for f in folders if (f / ref).is_file()), None)
+            if found is not None and found.stat().st_mtime > mtime:
+                os.utime(page)
+                touched.append(page)
+                break
+    return touched
+
+
+def settle_outputs(root: Path | str) -> None:
+    """Date myst-nb's extracted outputs (``_build/jupyter_execute``) back to the epoch.
+
+    myst-nb writes a notebook's images there while Sphinx reads the page, after the moment
+    Sphinx records as the page's reading time, and Sphinx notes them as the page's
+    dependencies: left as they are, every notebook page looks changed on the next incremental
+    build. Their names are content hashes and they are rewritten whenever their notebook is
+    read again, so an old date loses nothing."""
+    folder = Path(root) / "_build" / "jupyter_execute"
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        if path.is_file():
+            os.utime(path, (1, 1))
 
 
 def _jupyter_book() -> str:
@@ -142,17 +261,24 @@ def run_jupyter_book(root: Path | str, builder: str, *, fresh: bool = True,
     package_parent = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
     start = time.perf_counter()
-    result = subprocess.run(
-        command, cwd=root, env=env, capture_output=True, text=True, check=False, timeout=1800
-    )
+    try:
+        result = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, check=False,
+            timeout=1800
+        )
+    except BaseException:  # interrupted or timed out: the saved environment may be partial
+        drop_environment(root)
+        raise
     seconds = time.perf_counter() - start
     output = result.stdout + result.stderr
     write_text(root / "_build" / "logs" / f"{builder}.log", output)
     if result.returncode != 0:
+        drop_environment(root)
         raise BookBuildError(
             f"jupyter-book build --builder {builder} failed (exit {result.returncode}); "
             f"full log in _build/logs/{builder}.log:\n{_failure_summary(output)}"
         )
+    settle_outputs(root)
     return seconds
 
 
@@ -172,6 +298,8 @@ def build_html(root: Path | str, *, items: pd.DataFrame | None = None, fresh: bo
     """
     root = Path(root).resolve()
     prepare(root, items)
+    if not fresh:
+        touch_glue_dependents(root)
     seconds = run_jupyter_book(root, "html", fresh=fresh, toc=toc)
     record_time(root, "html_seconds", seconds)
     index = root / "_build" / "html" / "index.html"

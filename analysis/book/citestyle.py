@@ -42,6 +42,8 @@ from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugi
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
 
+from analysis.common.text import citation_label
+
 __all__ = [
     "STYLE_NAME",
     "BulletinFormattingStyle",
@@ -70,10 +72,13 @@ def _pages(entry: Entry) -> str:
 
 
 def entry_label(entry: Entry) -> str:
-    """The readable label of one entry, before collision handling."""
+    """The readable label of one entry, before collision handling
+    (:func:`analysis.common.text.citation_label`, the notebooks' format too)."""
     issue, seq = _plain(entry, "issuedate"), _plain(entry, "seq")
-    head = f"{issue} #{seq}" if issue and seq else entry.key
-    return " ".join(part for part in (head, _pages(entry)) if part)
+    if not (issue and seq):
+        return " ".join(part for part in (entry.key, _pages(entry)) if part)
+    start, _, end = _DASHES.sub("-", _plain(entry, "pages")).partition("-")
+    return citation_label(issue, seq, start or None, end or None)
 
 
 class BulletinLabelStyle(BaseLabelStyle):

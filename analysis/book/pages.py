@@ -2,8 +2,9 @@
 
 :func:`generate` writes (only files whose content changed; stale files are removed):
 
-* ``comparison.ipynb`` and ``regions/<slug>.ipynb``: reader's copies of the executed notebooks
-  (:mod:`analysis.book.chapters`), or ``.md`` placeholders for failed cases;
+* ``comparison.ipynb``, ``regions/<slug>.ipynb`` and ``scenarios/<name>.ipynb``: reader's copies
+  of the executed notebooks (:mod:`analysis.book.chapters`; a scenario's chapter has its title
+  and question from ``data/scenarios.yml``), or ``.md`` placeholders for failed cases;
 * ``include/*.md``: the data-generated fragments of ``book/intro.md`` and ``book/methods.md``
   (:mod:`analysis.book.fragments`);
 * ``appendix/*.md``: data dictionary, coded items, build manifest
@@ -39,8 +40,10 @@ from analysis.common import paths
 from analysis.common.atomic import write_text
 from analysis.run.manifest import Manifest
 from analysis.run.runner import Case
+from analysis.run.scenarios import Scenario, load_scenarios
 from analysis.views.common import label
 from analysis.views.display import PARTS
+from analysis.views.params import glue_slug
 
 __all__ = ["COMPARISON_TITLE", "GeneratedBook", "generate"]
 
@@ -79,22 +82,29 @@ def _read_csv(path: Path, ints: Sequence[str] = ()) -> pd.DataFrame:
 
 
 def _chapters(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]],
-              names: Mapping[str, str], root: Path) -> list[Chapter]:
+              names: Mapping[str, str], root: Path,
+              scenarios: Mapping[str, Scenario]) -> list[Chapter]:
     out = []
     for case in cases:
         entry = manifest.get(case.name) or {}
         ok = entry.get("status") in OK_STATUSES and case.output.is_file()
-        if case.template_name in CHAPTER_TITLES:
+        slug = case.name.rsplit("/", 1)[-1]
+        region = str(case.parameters.get("region", slug))
+        prefix = (f"{case.template_name}_" if case.template_name in CHAPTER_TITLES
+                  else f"{glue_slug(names.get(region, region))}_")
+        scenario = scenarios.get(case.name)
+        if scenario is not None:
+            title, doc = scenario.title, GENERATED / "scenarios" / slug
+        elif case.template_name in CHAPTER_TITLES:
             title = CHAPTER_TITLES[case.template_name]
             doc = GENERATED / case.template_name
         else:
-            region = str(case.parameters.get("region", case.name))
-            title = label(region, names)
-            doc = GENERATED / "regions" / case.name.rsplit("/", 1)[-1]
+            title, doc = label(region, names), GENERATED / "regions" / slug
         output = case.output.resolve()
         rel = output.relative_to(root).as_posix() if output.is_relative_to(root) else str(output)
         out.append(Chapter(case.name, title, doc.as_posix(), ok, entry.get("error"),
-                           rel if case.output.is_file() else None))
+                           rel if case.output.is_file() else None,
+                           scenario.question if scenario else None, prefix))
     return out
 
 
@@ -139,10 +149,30 @@ def bibliography_page(bulletin_id: str, issue_date: str, n_items: int) -> str:
             f"```{{bibliography}}\n:filter: bulletin == \"{bulletin_id}\"\n```\n")
 
 
+def _as_executed(cases: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The manifest as the book states it: how each notebook was made. A case served from the
+    cache is shown ``ok`` (its notebook and times are those of the run that made it), so the
+    pages do not change, and Sphinx does not re-read them, only because a later run found the
+    case cached."""
+    return {name: {**entry, "status": "ok" if entry.get("status") == "cached"
+                   else entry.get("status")} for name, entry in cases.items()}
+
+
+def _write_bibtex_if_changed(items: pd.DataFrame, path: Path) -> None:
+    """Write the bibliography only when its text changes: the bibliography page depends on
+    the file's date, and would be read again by every incremental build."""
+    fresh = path.with_name(f".{path.name}.new")
+    write_bibtex(items, fresh)
+    if path.is_file() and path.read_bytes() == fresh.read_bytes():
+        fresh.unlink()
+    else:
+        fresh.replace(path)
+
+
 def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
                ) -> dict[str, Any]:
     for case in cases:
-        if case.template_name == "comparison":
+        if case.name == "comparison":
             return dict((manifest.get(case.name) or {}).get("parameters") or case.parameters)
     return {}
 
@@ -168,7 +198,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
 
     root = Path(root).resolve()
     processed = root / "data" / "processed"
-    manifest = Manifest.load(manifest_path or root / "_build" / "manifest.json").cases
+    manifest = _as_executed(Manifest.load(manifest_path or root / "_build" / "manifest.json")
+                            .cases)
     items = load_items(processed / "items.csv")
     figures = load_figures(processed / "figures.csv")
     evidence = _read_csv(processed / "evidence.csv", ("start", "end", "page"))
@@ -176,7 +207,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
                           ("n_items", "n_pages", "reviewed", "synthetic"))
     agreement = pd.read_csv(processed / "agreement.csv")
     names = dict(DataInfo.from_items(items).names)
-    chapters = _chapters(cases, manifest, names, root)
+    scenarios = {s.case: s for s in load_scenarios(root / "data" / "scenarios.yml")}
+    chapters = _chapters(cases, manifest, names, root, scenarios)
 
     files: dict[str, str] = {}
     glued: list[tuple[str, str | None, list[GluedValue]]] = []
@@ -247,7 +279,7 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
         files["synthetic.txt"] = ", ".join(synthetic) + "\n"
 
     written = _sync(root / GENERATED, files)
-    write_bibtex(items, root / GENERATED / "references.bib")
+    _write_bibtex_if_changed(items, root / GENERATED / "references.bib")
     docnames = [c.docname for c in chapters] + [
         (GENERATED / rel).with_suffix("").as_posix() for rel in files
         if rel.startswith(("appendix/", "bibliography/")) and rel.endswith(".md")]

@@ -4,8 +4,9 @@ The skeleton is a Jupyter Book 1 table of contents whose generated pages live un
 ``book/_generated/``. A ``glob:`` entry there (``- glob: book/_generated/regions/*``) stands for
 pages that exist only once the data are known: :func:`write_toc` replaces it with one ``file:``
 entry per generated page matching the pattern, in the order the report generated them
-(provinces in GB/T 2260 code order), and checks that every other ``file:`` entry exists. The
-result is written to ``book/_generated/_toc.yml``; the build uses it with ``--toc``.
+(provinces in GB/T 2260 code order), and checks that every other ``file:`` entry exists. A
+part whose chapters all come from a ``glob:`` that matches nothing (no scenario declared) is
+left out. The result is written to ``book/_generated/_toc.yml``; the build uses it with ``--toc``.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ def expand(node: Any, generated: Sequence[str], root: Path) -> Any:
         pattern = entry.get("glob") if isinstance(entry, dict) else None
         if isinstance(pattern, str) and pattern.startswith(GENERATED_PREFIX):
             out += [{"file": doc} for doc in generated if fnmatch.fnmatch(doc, pattern)]
-        else:
-            out.append(expand(entry, generated, root))
+            continue
+        expanded = expand(entry, generated, root)
+        if isinstance(expanded, dict) and expanded.get("chapters") == [] and entry["chapters"]:
+            continue  # a part of generated pages only, none generated
+        out.append(expanded)
     return out
 
 

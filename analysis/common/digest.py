@@ -118,3 +118,38 @@ def files_hash(files: list[Path], extra: tuple[str, ...] = ()) -> str:
     for text in extra:
         digest.update(text.encode() + b"\0")
     return digest.hexdigest()
+
+
+#: Never part of a tree's hash: caches, editor and temporary files.
+SKIP_PARTS = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
+
+
+def tree_files(root: Path, entries: Iterable[str], exclude: Iterable[str] = ()) -> list[Path]:
+    """The files of ``entries`` (files or folders, relative to ``root``; missing ones are left
+    out), folders walked recursively, without hidden or temporary files, caches and anything
+    under an ``exclude`` prefix (relative, POSIX)."""
+    skip = tuple(e.rstrip("/") + "/" for e in exclude)
+    found: list[Path] = []
+    for entry in entries:
+        path = root / entry
+        walk = sorted(path.rglob("*")) if path.is_dir() else [path] if path.is_file() else []
+        for file in walk:
+            rel = file.relative_to(root).as_posix()
+            if (not file.is_file() or rel.startswith(skip) or rel + "/" in skip
+                    or any(p.startswith(".") or p in SKIP_PARTS for p in Path(rel).parts)
+                    or rel.endswith((".tmp", "~"))):
+                continue
+            found.append(file)
+    return sorted(set(found))
+
+
+def tree_hash(root: Path, files: Iterable[Path], extra: tuple[str, ...] = ()) -> str:
+    """One hash over the paths (relative to ``root``) and contents of ``files`` and ``extra``:
+    a renamed, added or removed file changes it as much as an edited one."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(Path(path).relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    for text in extra:
+        digest.update(text.encode() + b"\0")
+    return digest.hexdigest()

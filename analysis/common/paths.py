@@ -25,6 +25,7 @@ PROCESSED = DATA / "processed"
 CODEBOOK = DATA / "codebook.yml"
 REVIEW = DATA / "review.csv"
 INDEX_WEIGHTS = DATA / "index_weights.yml"
+SCENARIOS = DATA / "scenarios.yml"
 BOOK = ROOT / "book"
 BOOK_GENERATED = BOOK / "_generated"
 TEMPLATES = ROOT / "notebooks"
@@ -45,5 +46,6 @@ def sidecar_for(bulletin: Path) -> Path:
 
 # Fan-out runner (analysis.run.runner): executed region notebooks, the run manifest, pinned deps.
 REGIONS_BOOK = BOOK / "regions"
+SCENARIOS_BOOK = BOOK / "scenarios"
 MANIFEST = BUILD / "manifest.json"
 CONSTRAINTS = ROOT / "constraints.txt"

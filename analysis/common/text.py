@@ -35,3 +35,19 @@ def display_path(path: Path | str) -> str:
         return resolved.relative_to(paths.ROOT).as_posix()
     except ValueError:
         return resolved.as_posix()
+
+
+def citation_label(issue: str, seq: object, page_start: object = None,
+                   page_end: object = None) -> str:
+    """An item's readable citation label, the one format of the book and the notebooks:
+    ``2020-09 #6 p.5–6`` (issue, position in the bulletin, pages; en dash), ``2020-09 #3 p.1``,
+    or ``2020-09 #3`` for a bulletin without page markers."""
+    def whole(value: object) -> str:
+        text = str(value).strip() if value is not None else ""
+        try:
+            return str(int(float(text))) if text and text.lower() not in ("nan", "<na>") else ""
+        except ValueError:
+            return text
+    start, end = whole(page_start), whole(page_end)
+    pages = f"p.{start}" + (f"–{end}" if end and end != start else "") if start else ""
+    return " ".join(part for part in (f"{issue} #{whole(seq)}", pages) if part)

@@ -248,6 +248,24 @@ def compute_index(
         .reset_index(drop=True)
 
 
+def rank_change(
+    table: pd.DataFrame,
+    base: Mapping[str, float] | None,
+    variant: Mapping[str, float] | None,
+    indicators: Sequence[Indicator] = INDICATORS,
+) -> pd.DataFrame:
+    """Ranks under two weightings side by side, per domain and province: ``rank_base``,
+    ``rank_variant`` and ``change`` (``rank_base - rank_variant``: positive = moved up), with
+    the cell's ``item_ids``; in :func:`compute_index`'s row order under ``base``."""
+    before = compute_index(table, base, indicators)
+    after = compute_index(table, variant, indicators)[["domain", "province", "rank"]]
+    out = before[["domain", "province", "rank", "item_ids"]].rename(
+        columns={"rank": "rank_base"}).merge(
+        after.rename(columns={"rank": "rank_variant"}), on=["domain", "province"], how="left")
+    out["change"] = out["rank_base"] - out["rank_variant"]
+    return out[["domain", "province", "rank_base", "rank_variant", "change", "item_ids"]]
+
+
 def rank_sensitivity(
     table: pd.DataFrame,
     weights: Mapping[str, float] | None = None,

@@ -2,10 +2,17 @@
 per province.
 
 Executed notebooks go where the book reads them, each case in its own folder:
-``book/comparison/comparison.ipynb``, ``book/over_time/over_time.ipynb`` and
-``book/regions/<slug>/region.ipynb`` (figures and their CSVs beside each). Parameters given on
-the command line (``-p NAME VALUE``) go to every template that declares them; one that no
-template declares is an error.
+``book/comparison/comparison.ipynb``, ``book/over_time/over_time.ipynb``,
+``book/regions/<slug>/region.ipynb`` and, for each scenario of ``data/scenarios.yml``
+(:mod:`analysis.run.scenarios`), ``book/scenarios/<name>/<template>.ipynb`` (figures and
+their CSVs beside each).
+
+Parameters given on the command line (``-p NAME VALUE``) go to every template that declares
+them; one that no template declares is an error. A ``region`` parameter picks the region case
+it runs (``-p region 山东`` runs ``region/shandong`` only); one that disagrees with
+``--regions`` is an error, so no case is ever written into another case's folder. Scenarios
+are part of the report's matrix: planned unless the run is narrowed to some regions; command
+line parameters never reach them (a scenario's parameters are its own).
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ from typing import Any
 
 from analysis.common import paths
 from analysis.common.errors import InputError
+from analysis.run.plan import check_unique
 from analysis.run.runner import Case, plan_cases
+from analysis.run.scenarios import Scenario, load_scenarios
 from analysis.views.params import DataInfo, glue_slug, parameter_names, validate_params
 
 TEMPLATE_NAMES = ("comparison", "over_time", "region")
@@ -77,6 +86,32 @@ def region_slugs(regions: Sequence[str] | None = None) -> dict[str, str]:
     return {glue_slug(info.names.get(p, p)): p for p in dict.fromkeys(chosen)}
 
 
+def _region_choice(regions: Sequence[str] | None, params: dict[str, Any]
+                   ) -> Sequence[str] | None:
+    """The regions to run, with a ``region`` parameter folded in (see the module doc)."""
+    if "region" not in params:
+        return regions
+    region = params.pop("region")
+    if not isinstance(region, str):
+        raise InputError("parameter region", f"expected a province name, got {region!r}")
+    try:
+        chosen = next(iter(region_slugs([region]).values()))
+    except InputError as err:
+        raise InputError("parameter region", err.problem) from None
+    if regions and set(region_slugs(regions).values()) != {chosen}:
+        raise InputError("parameter region", f"{region!r} disagrees with --regions "
+                         f"{' '.join(map(str, regions))}; each region case writes into its own "
+                         "folder, so give the province once (--regions or -p region)")
+    return [chosen]
+
+
+def scenario_cases(scenarios: Sequence[Scenario] | None = None) -> list[Case]:
+    """One case per declared scenario (default: ``data/scenarios.yml``), validated."""
+    scenarios = load_scenarios() if scenarios is None else scenarios
+    return [Case(s.case, template(s.template), {"output_dir": ".", **s.parameters},
+                 paths.SCENARIOS_BOOK / s.name / f"{s.template}.ipynb") for s in scenarios]
+
+
 def check_names(params: Mapping[str, Any], templates: Sequence[str] = TEMPLATE_NAMES
                 ) -> dict[str, set[str]]:
     """The templates' declared parameters; an ``InputError`` for a name none declares (checked
@@ -92,10 +127,17 @@ def check_names(params: Mapping[str, Any], templates: Sequence[str] = TEMPLATE_N
 
 
 def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None = None,
-         templates: Sequence[str] = TEMPLATE_NAMES) -> list[Case]:
-    """Every case of the report, validated (an ``InputError`` before any kernel starts)."""
+         templates: Sequence[str] = TEMPLATE_NAMES, scenarios: bool | None = None
+         ) -> list[Case]:
+    """Every case of the report, validated (an ``InputError`` before any kernel starts).
+
+    ``scenarios``: plan the declared scenarios too (default: unless ``regions`` or a ``region``
+    parameter narrows the run)."""
     params = dict(params or {})
+    if scenarios is None:
+        scenarios = not regions and "region" not in params
     declared = check_names(params, templates)
+    regions = _region_choice(regions, params)
 
     def params_for(name: str, _region: str | None) -> dict[str, Any]:
         # "." = the case's own folder (the runner's working directory for the case), so the
@@ -112,4 +154,7 @@ def plan(regions: Sequence[str] | None = None, params: Mapping[str, Any] | None 
     if "region" in templates:
         cases += plan_cases([template("region")], region_slugs(regions), params_for,
                             paths.REGIONS_BOOK, validate=_validate, declared=_declared)
+    if scenarios:
+        cases += scenario_cases()
+        check_unique(cases)
     return cases

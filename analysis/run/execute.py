@@ -14,6 +14,10 @@ failed case (or a dead or timed-out kernel) the kernel is restarted instead.
 
 Kernels use the IPC transport with connection files in a private 0700 directory, so no other
 local user can reach them, and all are shut down at the end, also after an error or Ctrl-C.
+
+:class:`PrestartedPool` starts the kernels (and their warm-up imports) on an event loop in a
+background thread, so that they come up while the caller codes the data and plans the cases;
+:func:`execute_local` then runs the cases on those kernels.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -171,6 +176,14 @@ class WarmKernel:
         self.kc: Any = None
         self.dirty = False  # restart before the next case
         self.cases_run = 0
+        self._starting: asyncio.Task | None = None
+
+    def ensure_started(self) -> asyncio.Task:
+        """The task starting this kernel (created on the first call): a pool can start its
+        kernels early and its workers await the same start."""
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self.start())
+        return self._starting
 
     async def start(self) -> None:
         """Start the kernel, connect, install the reset helper, run the warm-up code."""
@@ -366,7 +379,7 @@ class KernelPool:
         self, kernel: WarmKernel, queue: deque[Case], on_start: OnStart, on_result: OnResult
     ) -> None:
         try:
-            await kernel.start()
+            await kernel.ensure_started()
         except Exception as err:
             self.start_errors.append(f"kernel did not start: {err}")
             return
@@ -426,6 +439,77 @@ def _settle(loop: asyncio.AbstractEventLoop, awaitable: Any) -> None:
                 return
 
 
+class PrestartedPool:
+    """A :class:`KernelPool` whose kernels start now, on an event loop in a background thread.
+
+    Use it as a context manager around the work that decides the cases (coding the data,
+    planning) and pass it to :func:`execute_local`; leaving the context shuts every kernel down
+    (also when no case was run, or on an error or Ctrl-C).
+    """
+
+    def __init__(self, size: int, kernel_name: str = "python3", warmup: str | None = None,
+                 timeout: float | None = None) -> None:
+        self.pool = KernelPool(max(1, size), kernel_name, warmup, timeout)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="kernel-pool",
+                                       daemon=True)
+        self.thread.start()
+        self.closed = False
+
+        async def start_all() -> None:
+            for kernel in self.pool.kernels:
+                kernel.ensure_started()
+
+        asyncio.run_coroutine_threadsafe(start_all(), self.loop).result()
+
+    def __enter__(self) -> PrestartedPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(now=exc[0] is not None)
+
+    def run(self, cases: Sequence[Case], on_start: OnStart, on_result: OnResult) -> None:
+        """Execute ``cases`` on the pool's kernels; Ctrl-C abandons running cases."""
+        future = asyncio.run_coroutine_threadsafe(
+            self.pool.run(cases, on_start, on_result), self.loop)
+        try:
+            future.result()
+        except BaseException:
+            self.pool.aborting = True
+            future.cancel()
+            raise
+
+    def close(self, now: bool = False) -> None:
+        """Cancel what runs, shut every kernel down, stop the loop and its thread."""
+        if self.closed:
+            return
+        self.closed = True
+
+        async def stop() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks, timeout=15)
+            await self.pool.shutdown(now=now)
+
+        try:
+            for _ in range(5):  # a second Ctrl-C must not leave kernels behind
+                try:
+                    asyncio.run_coroutine_threadsafe(stop(), self.loop).result(timeout=60)
+                    break
+                except (KeyboardInterrupt, SystemExit):
+                    continue
+                except Exception:
+                    break
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=30)
+            self.pool.close()
+            if not self.thread.is_alive():
+                self.loop.close()
+
+
 def execute_local(
     cases: Sequence[Case],
     *,
@@ -435,13 +519,18 @@ def execute_local(
     warmup: str | None = None,
     kernel_name: str = "python3",
     timeout: float | None = None,
+    pool: PrestartedPool | None = None,
 ) -> None:
-    """Execute ``cases`` on ``min(jobs, len(cases))`` warm kernels.
+    """Execute ``cases`` on ``min(jobs, len(cases))`` warm kernels (or on ``pool``'s kernels,
+    already starting; the caller closes it).
 
     ``on_result`` is called after each case's notebook is in place. Kernels are always shut
     down; on an exception or KeyboardInterrupt running cases are abandoned (nothing written
     for them) and the exception propagates.
     """
+    if pool is not None:
+        pool.run(cases, on_start, on_result)
+        return
     if not cases:
         return
     pool = KernelPool(max(1, min(jobs, len(cases))), kernel_name, warmup, timeout)

@@ -3,15 +3,25 @@
 The data step is cheap (about a second) and always runs, so a changed bulletin, codebook or
 review row reaches the notebooks; the notebook step re-executes only cases whose inputs
 changed (``analysis.run.runner``'s content-addressed cache).
+
+When cases are bound to run (``--force``, or data to code), the kernels start first, in the
+background (:class:`analysis.run.execute.PrestartedPool`), and come up while the data is coded
+and the cases are planned and hashed. The cases are validated before that against the data as
+it is (every parameter and scenario), and again once the data is coded; when they are invalid
+for the old data only, the kernels wait for the new data's verdict; on a fresh checkout (no
+coded data yet) they wait too: no kernel starts for a plan invalid on the data at hand.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from analysis.common import paths
+from analysis.common.errors import InputError
 from analysis.compare.index import project_weights
 from analysis.dataset.state import raw_bulletins, up_to_date
 from analysis.run import cases
@@ -24,21 +34,34 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
                   force: bool = False, executor: str = "local", scheduler: str | None = None,
                   explain_only: bool = False, build_data: bool = True,
                   quiet: bool = False) -> RunResult:
-    """Check the project's weights file, code the data (unless ``build_data`` is false),
-    plan and validate every case (an ``InputError`` before any kernel starts), then execute.
-    Prints the explanation (``explain_only``) or the status table of failures."""
+    """Check the project's weights file and parameter names, code the data (unless
+    ``build_data`` is false), plan and validate every case (an ``InputError`` before any kernel
+    starts), then execute; kernels start while the data is coded when the plan is valid on the
+    data at hand. Prints the explanation (``explain_only``) or the status table of failures."""
     sweep_connection_dirs()  # folders a killed run left behind
     project_weights()  # a broken weights file or parameter name stops the run before the
     cases.check_names(params or {})  # data are rewritten
-    if build_data and not up_to_date(raw_bulletins()):
-        from analysis.dataset.build import build  # imported only when there is something to code
+    stale = build_data and not up_to_date(raw_bulletins())
+    early = (executor == "local" and not explain_only and (force or stale)
+             and paths.ITEMS_CSV.is_file())
+    if early:
+        try:
+            cases.plan(regions, params)  # an InputError before any kernel starts
+        except InputError:
+            if not stale:
+                raise
+            early = False  # maybe valid once the new data is coded: decide after coding
+    pool = _prestart(jobs) if early else contextlib.nullcontext()
+    with pool:
+        if stale:
+            from analysis.dataset.build import build  # imported only when there is work
 
-        build()
-    planned = cases.plan(regions, params)
-    result = run(planned, jobs=jobs, force=force, executor=executor, scheduler=scheduler,
-                 data_files=cases.DATA_FILES, manifest_path=paths.MANIFEST,
-                 explain_only=explain_only, warmup=cases.WARMUP, quiet=quiet,
-                 code_of=cases.code_of)
+            build()
+        planned = cases.plan(regions, params)
+        result = run(planned, jobs=jobs, force=force, executor=executor, scheduler=scheduler,
+                     data_files=cases.DATA_FILES, manifest_path=paths.MANIFEST,
+                     explain_only=explain_only, warmup=cases.WARMUP, quiet=quiet,
+                     code_of=cases.code_of, pool=pool if early else None)
     if explain_only:
         print(format_explain(result.explanations))
     elif result.failed:
@@ -46,3 +69,10 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
         print(f"error: {len(result.failed)} notebook case(s) failed: "
               f"{', '.join(result.failed)}", file=sys.stderr)
     return result
+
+
+def _prestart(jobs: int | None) -> Any:
+    """A pool of ``jobs`` kernels (default: CPU count) starting in the background."""
+    from analysis.run.execute import PrestartedPool
+
+    return PrestartedPool(jobs or os.cpu_count() or 1, warmup=cases.WARMUP)

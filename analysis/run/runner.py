@@ -23,6 +23,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from analysis.common import paths
 from analysis.common.errors import InputError
@@ -118,6 +119,7 @@ def run(
     code_dir: Path = paths.PACKAGE_DIR,
     deps_file: Path = paths.CONSTRAINTS,
     code_of: CodeOf | None = None,
+    pool: Any = None,
 ) -> RunResult:
     """Execute the cases whose inputs changed; record every result in the manifest.
 
@@ -135,6 +137,8 @@ def run(
     - ``code_dir`` / ``deps_file``: what "code" and "dependencies" hash (tests point them
       elsewhere); ``code_of(case)``, when given, is the case's code hash instead (the project
       hashes what each template can import).
+    - ``pool``: an :class:`analysis.run.execute.PrestartedPool` whose kernels are already
+      starting (local executor; the caller closes it).
 
     A failed case does not stop the others; a KeyboardInterrupt shuts kernels down, keeps the
     manifest entries of finished cases and propagates.
@@ -197,7 +201,7 @@ def run(
         else:
             from analysis.run.execute import execute_local
 
-            execute_local(to_run, warmup=warmup, **options)
+            execute_local(to_run, warmup=warmup, pool=pool, **options)
     except InputError:
         refused = True
         raise

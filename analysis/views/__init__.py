@@ -53,6 +53,8 @@ Comparison notebook (``comparison.ipynb``), prefix ``comparison``:
 - ``comparison_independence`` / ``comparison_count_model`` readings and
   ``comparison_independence_p`` / ``comparison_count_model_p`` ("p = 0.44", or "not tested");
   ``comparison_share_tests_<domain>`` summary sentence.
+- ``comparison_versus_default_<domain>`` (only when the weights are not the project's, e.g.
+  a scenario): which provinces change rank against the project's weights.
 - ``comparison_instruments`` sentence; ``comparison_instruments_fig``.
 - ``comparison_commitments`` sentence; ``comparison_money_<p>`` (text);
   ``comparison_commitments_fig``.
@@ -92,6 +94,7 @@ from analysis.views.comparison import (
     comparison_overview,
     comparison_scope,
     comparison_stats,
+    comparison_versus_default,
 )
 from analysis.views.display import export, glue_values, show, show_figures
 from analysis.views.indicators import comparison_indicators
@@ -136,6 +139,7 @@ __all__ = [
     "comparison_scope",
     "comparison_stats",
     "comparison_summary",
+    "comparison_versus_default",
     "domain_label",
     "domains_text",
     "export",

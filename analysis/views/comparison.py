@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.coding.vocab import vocabulary
 from analysis.common.text import pct
-from analysis.compare.index import share_text, weights_text
+from analysis.compare.index import load_weights, rank_change, share_text, weights_text
 from analysis.compare.indicators import (
     item_counts,
     quantified_commitments,
@@ -50,6 +50,7 @@ from analysis.views.region import (
     _dominant,
     _index_tables,
     _mix_all,
+    indicators,
 )
 
 # --------------------------------------------------------------------------- comparison
@@ -188,6 +189,50 @@ def comparison_index(d: Data, p: ComparisonParams) -> Section:
     text = ("Policy-activity index per domain (table cells: rank (min-max over "
             f"{p.n_draws} random weightings) [score]).\n\n" + "\n".join(f"- {x}" for x in parts))
     return Section(text, table, values, sens, sources=sources)
+
+
+def same_weights(a: Mapping[str, float], b: Mapping[str, float]) -> bool:
+    """True when two renormalised weightings are equal (to rounding)."""
+    return a.keys() == b.keys() and all(abs(a[k] - b[k]) < 1e-12 for k in a)
+
+
+def comparison_versus_default(d: Data, p: ComparisonParams) -> Section:
+    """Ranks under the project's index weights (``data/index_weights.yml``) beside the ranks
+    under this run's weights: what a scenario with other weights changes. Empty (no text, no
+    table, no values) when the weights are the project's.
+
+    Table cells: ``default → this run`` where the rank moves, else the rank."""
+    base = load_weights()
+    weights = p.weights or base
+    if same_weights(base, weights):
+        return Section("", None, {})
+    moved = rank_change(indicators(d, p), base, weights)
+    cells = [str(a) if a == b else f"{a} → {b}" for a, b in
+             zip(moved["rank_base"], moved["rank_variant"], strict=True)]
+    table = _grid(moved, cells, d, p)
+    parts, values = [], {}
+    sources: dict[str, list[str]] = {}
+    for domain in p.domains:
+        part = moved[(moved["domain"] == domain) & (moved["change"] != 0)]
+        on_domain = list(d.items.loc[in_domains(d.items, [domain]), "item_id"])
+        if part.empty:
+            sentence = f"{cap(domain_label(domain))}: no province changes rank."
+        else:
+            moves = [f"{label(r.province, p.names)} {r.rank_base} → {r.rank_variant}"
+                     for r in part.itertuples()]
+            sentence = (f"{cap(domain_label(domain))}: {plural(len(moves), 'province')} "
+                        f"change{'s' if len(moves) == 1 else ''} rank ({', '.join(moves)}) "
+                        f"{cite(on_domain)}.")
+        parts.append(sentence)
+        values[f"comparison_versus_default_{domain}"] = plain_text(sentence)
+        sources[f"comparison_versus_default_{domain}"] = on_domain
+    n_moved = int((moved["change"] != 0).sum())
+    text = (f"**Against the project's weights.** Ranks with {weights_text(base)} "
+            f"(data/index_weights.yml) and with this run's {weights_text(weights)}: "
+            f"{n_moved} of {len(moved)} province ranks change (table cells: rank under the "
+            "project's weights → rank here, where it moves).\n\n"
+            + "\n".join(f"- {x}" for x in parts))
+    return Section(text, table, values, moved, sources=sources)
 
 
 def comparison_stats(d: Data, p: ComparisonParams) -> Section:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from analysis.views.common import Section
-from analysis.views.markdown import SOURCES_SUFFIX, ids_list, table_output
+from analysis.views.markdown import SOURCES_SUFFIX, ids_list, markdown_output, table_output
 
 
 def glue_sources(values: Iterable[str], sources: Mapping[str, Iterable[str]]) -> None:
@@ -68,11 +68,12 @@ def show_figures(figures: Mapping[str, Any]) -> None:
 def show(section: Section, figures: Mapping[str, Any] | None = None, *,
          table: bool = True) -> None:
     """Display a :class:`~analysis.views.common.Section` in a notebook cell: its text
-    (Markdown), its table (if ``table`` and it has rows), then ``figures`` (``{glue key:
-    Figure}``, glued and displayed); then glue its values and their sources."""
-    from IPython.display import Markdown, display
+    (Markdown, unless empty), its table (if ``table`` and it has rows), then ``figures``
+    (``{glue key: Figure}``, glued and displayed); then glue its values and their sources."""
+    from IPython.display import display
 
-    display(Markdown(section.text))
+    if section.text:
+        display(markdown_output(section.text), raw=True)
     if table and section.table is not None and len(section.table):
         display(table_output(section.table), raw=True)
     if figures:

@@ -6,15 +6,28 @@ bibliography entry, labelled with issue, position and page (``[2020-09 #6 p.5–
 text (titles, figure text) goes through :func:`analysis.common.escape.escape_markdown` first so it
 can never be read as markup. Glue values carry the same sentences as plain text
 (:func:`plain_text`): ``{glue:text}`` shows a value verbatim, so it must hold no markup.
+
+Outside the book (Jupyter, nbviewer, ``python -m analysis notebook --html``) a cite role means
+nothing, so every displayed output also carries a ``text/html`` form (:func:`to_html`) in which
+each citation reads as the book's label, ``[2020-09 #6 p.5–6; 2020-09 #7 p.6]``
+(:func:`readable_citations`, labels from the items table). The book keeps preferring the
+Markdown form with its roles.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from analysis.common import paths
 from analysis.common.escape import escape_markdown
+from analysis.common.text import citation_label
 from analysis.dataset.tables import split_field
 
 #: Suffix of the glue key holding a value's sources (JSON list of item / figure ids).
@@ -84,8 +97,68 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *rows])
 
 
+def item_labels(items: pd.DataFrame) -> dict[str, str]:
+    """``{item_id: "2020-09 #6 p.5–6"}`` for the rows of an items table."""
+    return {str(r.item_id): citation_label(str(r.issue_date), r.seq, r.page_start, r.page_end)
+            for r in items[["item_id", "issue_date", "seq", "page_start", "page_end"]]
+            .itertuples(index=False)}
+
+
+@lru_cache(maxsize=4)
+def _labels_of(path: str, stamp: float) -> dict[str, str]:
+    return item_labels(pd.read_csv(path, dtype=str, keep_default_na=False))
+
+
+def project_labels(items_csv: Path | None = None) -> dict[str, str]:
+    """:func:`item_labels` of the project's ``items.csv`` (re-read when the file changes); empty
+    when there is none."""
+    path = Path(items_csv or paths.ITEMS_CSV)
+    try:
+        return _labels_of(str(path), path.stat().st_mtime)
+    except FileNotFoundError:
+        return {}
+
+
+def readable_citations(markdown: str, labels: Mapping[str, str] | None = None) -> str:
+    """``{cite:p}`a,b``` -> ``[2020-09 #1 p.1; 2020-09 #2 p.3]`` (an id without a label stays
+    as it is); ``labels`` default to :func:`project_labels`."""
+    labels = project_labels() if labels is None else labels
+
+    def one(match: re.Match[str]) -> str:
+        ids = ids_list(match.group(1).replace(",", ";"))
+        return " \\[" + "; ".join(escape_markdown(labels.get(i, i)) for i in ids) + "\\]"
+
+    return _CITE.sub(one, markdown)
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> Any:
+    """A CommonMark renderer with tables (markdown-it-py, imported on first use)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def to_html(markdown: str, labels: Mapping[str, str] | None = None) -> str:
+    """Generated Markdown as HTML with readable citations (raw HTML in it stays text)."""
+    return _renderer().render(readable_citations(markdown, labels))
+
+
+def markdown_output(markdown: str) -> dict[str, str]:
+    """A display bundle of a generated sentence block: Markdown with cite roles (the book),
+    HTML with readable citations (Jupyter, nbviewer, ``--html`` pages), plain text."""
+    return {"text/markdown": markdown, "text/html": to_html(markdown),
+            "text/plain": plain_text(markdown)}
+
+
 def table_output(frame: pd.DataFrame) -> dict[str, str]:
     """A display bundle of ``frame``: Markdown with citations (the book prefers it, see
-    ``nb_mime_priority_overrides``), full HTML (Jupyter) and plain text."""
-    return {"text/markdown": markdown_table(frame), "text/html": frame.to_html(),
+    ``nb_mime_priority_overrides``), HTML with readable citations (Jupyter) and plain text."""
+    table = markdown_table(frame)
+    return {"text/markdown": table, "text/html": to_html(table),
             "text/plain": frame.to_string()}
+
+
+def html_escape(text: str) -> str:
+    """Text made safe inside HTML."""
+    return html.escape(text, quote=True)
