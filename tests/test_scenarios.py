@@ -114,9 +114,9 @@ def test_plan_adds_each_scenario_in_its_own_folder(tmp_path: Path, monkeypatch) 
 
 def test_region_parameter_picks_its_case_and_never_disagrees() -> None:
     planned = cases.plan(None, {"region": "Shandong"})
-    assert [c.name for c in planned] == ["comparison", "region/shandong"]
-    assert planned[1].parameters["region"] == "山东"
-    assert planned[1].out_dir == paths.REGIONS_BOOK / "shandong"
+    assert [c.name for c in planned] == ["comparison", "over_time", "region/shandong"]
+    assert planned[-1].parameters["region"] == "山东"
+    assert planned[-1].out_dir == paths.REGIONS_BOOK / "shandong"
     assert [c.name for c in cases.plan(["山东"], {"region": "山东"})][-1] == "region/shandong"
     with pytest.raises(InputError, match="parameter region: '山东' disagrees with --regions 上海"):
         cases.plan(["上海"], {"region": "山东"})
