@@ -27,12 +27,12 @@ from support.runproject import (
 
 pytestmark = pytest.mark.slow
 
-OUTPUTS = ("book/comparison", "book/regions", "_build")
+OUTPUTS = ("book/comparison", "book/over_time", "book/regions", "book/scenarios", "_build")
 
 
 def _notebooks(root: Path) -> dict[str, list]:
     return {p.relative_to(root).as_posix(): cell_outputs(p)
-            for folder in ("book/comparison", "book/regions")
+            for folder in OUTPUTS[:-1]
             for p in sorted((root / folder).rglob("*.ipynb"))}
 
 

@@ -49,11 +49,11 @@ def scenario_names(root: Path) -> set[str]:
 
 
 def case_names(root: Path) -> set[str]:
-    """``comparison``, ``region/<slug>`` for every province in the project's data and
-    ``scenario/<name>`` for every declared scenario."""
+    """``comparison``, ``over_time``, ``region/<slug>`` for every province in the project's
+    data and ``scenario/<name>`` for every declared scenario."""
     info = DataInfo.load(root / "data" / "processed" / "items.csv")
-    return ({"comparison"} | {f"region/{glue_slug(info.names[p])}" for p in info.provinces()}
-            | scenario_names(root))
+    regions = {f"region/{glue_slug(info.names[p])}" for p in info.provinces()}
+    return {"comparison", "over_time"} | regions | scenario_names(root)
 
 
 def case_dir(root: Path, name: str) -> Path:
@@ -65,7 +65,9 @@ def notebook_of(root: Path, name: str) -> Path:
     if name.startswith("scenario/"):
         (found,) = case_dir(root, name).glob("*.ipynb")  # named after its template
         return found
-    return case_dir(root, name) / ("comparison.ipynb" if name == "comparison" else "region.ipynb")
+    if name in ("comparison", "over_time"):  # templates planned once: named after the case
+        return case_dir(root, name) / f"{name}.ipynb"
+    return case_dir(root, name) / "region.ipynb"
 
 
 def max_overlap(entries: dict[str, dict]) -> int:
@@ -139,7 +141,7 @@ def test_cold_run_executes_every_case_in_parallel(project: Path, cold: dict) -> 
     run, entries = cold["run"], cold["manifest"]
     assert run.returncode == 0, run.stderr
     names = case_names(project)
-    assert len(names) == 7 + len(scenario_names(project)) and scenario_names(project)
+    assert len(names) == 8 + len(scenario_names(project)) and scenario_names(project)
     assert set(entries) == names == set(run.executed)
     assert run.cached == []
     assert {e["status"] for e in entries.values()} == {"ok"}
@@ -279,12 +281,12 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_a_broken_region_fails_alone_and_keeps_its_traceback(broken: dict) -> None:
     root, run, entries = broken["root"], broken["failed"], broken["failed_manifest"]
     assert run.returncode == 1
-    assert set(run.executed) == {"comparison", "region/jiangsu", "region/anhui"}
+    assert set(run.executed) == {"comparison", "over_time", "region/jiangsu", "region/anhui"}
     assert {n: e["status"] for n, e in entries.items()} == {
-        "comparison": "ok", "region/jiangsu": "ok", "region/anhui": "failed"}
+        "comparison": "ok", "over_time": "ok", "region/jiangsu": "ok", "region/anhui": "failed"}
     assert "RuntimeError: deliberately broken for 安徽" in entries["region/anhui"]["error"]
     assert "error: 1 notebook case(s) failed: region/anhui" in run.stderr
-    for name in ("comparison", "region/jiangsu"):
+    for name in ("comparison", "over_time", "region/jiangsu"):
         assert errors_in(notebook_of(root, name)) == []
     nb = broken["failed_nb"]  # as the failed run left it
     errors = errors_in(nb)
@@ -299,14 +301,14 @@ def test_rerun_after_a_failure_executes_only_the_failed_case(broken: dict) -> No
     run = broken["rerun"]
     assert run.returncode == 0, run.stderr
     assert run.executed == ["region/anhui"]
-    assert set(run.cached) == {"comparison", "region/jiangsu"}
+    assert set(run.cached) == {"comparison", "over_time", "region/jiangsu"}
     assert manifest(broken["root"])["region/anhui"]["status"] == "ok"
     assert errors_in(notebook_of(broken["root"], "region/anhui")) == []
 
 
 def test_dask_executor_gives_the_same_output_cells(broken: dict) -> None:
     root = broken["root"]
-    names = ("comparison", "region/jiangsu", "region/anhui")
+    names = ("comparison", "over_time", "region/jiangsu", "region/anhui")
     local = {name: cell_outputs(notebook_of(root, name)) for name in names}
     run = run_analysis(root, "run", *broken["regions"], "--executor", "dask", "--force")
     assert run.returncode == 0, run.stderr

@@ -52,7 +52,9 @@ def vector_figures() -> None:
 
     matplotlib.rcParams["svg.fonttype"] = "path"
     matplotlib.rcParams["svg.hashsalt"] = "bulletin"  # stable ids: same figure, same SVG
-    set_matplotlib_formats("svg", "png", dpi=PRINT_DPI)
+    # no creation date in the files: the same figure gives the same bytes, so a re-executed
+    # notebook equals the cached one and the book's pages do not change
+    set_matplotlib_formats("svg", "png", dpi=PRINT_DPI, metadata={"Date": None})
 
 
 def show_figures(figures: Mapping[str, Any]) -> None:

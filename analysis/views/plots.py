@@ -204,7 +204,7 @@ def issue_bars(calendar: pd.DataFrame, path: Path | str | None = None) -> Figure
     per_month = calendar.groupby("month", sort=True).agg(
         n_items=("n_items", "sum"), gap=("gap", "all"), bulletins=("bulletin_id", ";".join))
     x = np.arange(len(per_month))
-    fig, ax = _new(min(12.0, max(5.0, 1.5 + 0.3 * len(per_month))), 3.6)
+    fig, ax = _new(_issue_width(len(per_month), 1.5), 3.6)
     ax.bar(x, np.where(per_month["gap"], np.nan, per_month["n_items"]), color="#4c72b0")
     for i in np.flatnonzero(per_month["gap"].to_numpy()):
         ax.text(i, 0, "no issue", rotation=90, ha="center", va="bottom", fontsize="x-small",
@@ -224,17 +224,26 @@ def issue_heatmap(table: pd.DataFrame, names: Names = None, path: Path | str | N
     grid = table.pivot(index="row", columns="month", values="value")
     grid = grid.loc[list(dict.fromkeys(table["row"]))]
     values = grid.to_numpy(dtype=float)
-    fig, ax = _new(min(12.0, max(5.0, 2.5 + 0.28 * grid.shape[1])), 1.2 + 0.32 * grid.shape[0])
+    fig, ax = _new(_issue_width(grid.shape[1], 2.5), 1.2 + 0.32 * grid.shape[0])
     cmap = colormaps["Blues"].copy()
     cmap.set_bad("#dddddd")
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", vmin=0)
+    # pcolormesh (not imshow): cells are vector shapes, sharp in SVG and print.
+    image = ax.pcolormesh(np.arange(grid.shape[1] + 1) - 0.5, np.arange(grid.shape[0] + 1) - 0.5,
+                          np.ma.masked_invalid(values), cmap=cmap, vmin=0)
+    ax.invert_yaxis()
     ax.set_yticks(range(grid.shape[0]), [province_label(r, names) if names and r in names
                                          else domain_label(r) for r in grid.index])
     _month_ticks(ax, list(grid.columns))
     ax.set_title(title + " (grey: no issue that month)")
-    fig.colorbar(image, ax=ax, label="items")
+    fig.colorbar(image, ax=ax, label="items").solids.set_rasterized(False)
     save_figure(fig, table, path)
     return fig
+
+
+def _issue_width(n_months: int, margin: float) -> float:
+    """Width in inches of a chart over ``n_months``: at least the printed text width (7 in,
+    like the other charts, so the PDF never enlarges it), at most 12 in."""
+    return min(12.0, max(7.0, margin + 0.3 * n_months))
 
 
 def _month_ticks(ax: object, months: list[str]) -> None:
