@@ -77,7 +77,9 @@ def scale_run(issues: int, work: Path, timeout: float = 7200) -> ScaleRun:
             run.seconds[step], run.peak_mib[step] = seconds, peak
             if step == "book":
                 _book_times(run, out)
-        run.items = sum(1 for _ in (root / "data" / "processed" / "items.csv").open()) - 1
+        import pandas as pd  # a body holds line breaks: count CSV rows, not lines
+
+        run.items = len(pd.read_csv(root / "data" / "processed" / "items.csv", usecols=[0]))
         run.html_pages = len(list((root / "_build" / "html").rglob("*.html")))
     except (RuntimeError, subprocess.SubprocessError) as err:
         run.error = str(err).splitlines()[0][:300]

@@ -187,7 +187,7 @@ def test_region_notebook(executed, case, region) -> None:
     national = mine.loc[mine["is_national_first"] == 1, "item_id"]
     assert glue[f"{case}_n_national_first"]["text/plain"] == str(len(national))
     for item_id in mine["item_id"]:  # the items table lists every item
-        assert any(item_id in o.get("data", {}).get("text/html", "") for o in outputs(nb))
+        assert any(item_id in o.get("data", {}).get("text/markdown", "") for o in outputs(nb))
     for name in ("profile", "instruments"):
         assert (run["figures"] / f"{name}.png").stat().st_size > 0
         assert (run["figures"] / f"{name}.csv").is_file()
