@@ -10,7 +10,9 @@ or several years (the finest that fits) so they stay readable; the heatmap keeps
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -143,25 +145,30 @@ def over_time_scope(d: Data, p: NotebookParams, issues: Issues) -> Section:
     return Section(text, pd.DataFrame(), values, sources=sources)
 
 
+def _per_month(issues: Issues, row: Callable[[Any], dict[str, Any]]) -> pd.DataFrame:
+    """One row per calendar month: ``issue`` and ``row(calendar row)`` for an issue, "no issue"
+    and empty cells for a gap; indexed by month."""
+    rows = [{"month": cal.month, "issue": "no issue"} if cal.gap else
+            {"month": cal.month, "issue": cal.bulletin_id, **row(cal)}
+            for cal in issues.calendar.itertuples(index=False)]
+    return pd.DataFrame(rows).set_index("month") if rows else pd.DataFrame()
+
+
 def issue_overview(d: Data, p: NotebookParams, issues: Issues) -> Section:
     """One row per month: the issue, its items, provinces named, firsts, money, review state."""
     items, figs = d.bulletin_items, d.figures
-    rows = []
-    for cal in issues.calendar.itertuples(index=False):
-        if cal.gap:
-            rows.append({"month": cal.month, "issue": "no issue"})
-            continue
+
+    def row(cal: Any) -> dict[str, Any]:
         mine = items[items["bulletin_id"] == cal.bulletin_id]
         money = figs[figs["item_id"].isin(set(mine["item_id"])) & figs["kind"].eq("money")]
         provinces = {x for v in mine["provinces"] for x in str(v).split(";") if x}
-        rows.append({
-            "month": cal.month, "issue": cal.bulletin_id, "items": len(mine),
-            "provinces named": len(provinces),
-            "national firsts": int(is_first(mine, "is_national_first").sum()),
-            "money stated": money_text(float(money["value"].sum())) if len(money) else "none",
-            "reviewed": "yes" if cal.reviewed else "no",
-            "item_ids": join_ids(mine["item_id"])})
-    table = pd.DataFrame(rows).set_index("month")
+        return {"items": len(mine), "provinces named": len(provinces),
+                "national firsts": int(is_first(mine, "is_national_first").sum()),
+                "money stated": money_text(float(money["value"].sum())) if len(money) else "none",
+                "reviewed": "yes" if cal.reviewed else "no",
+                "item_ids": join_ids(mine["item_id"])}
+
+    table = _per_month(issues, row)
     unreviewed = issues.dated.loc[issues.dated["reviewed"] == 0, "bulletin_id"].tolist()
     text = ("Each issue with its items, the provinces it names, its national firsts and the money "
             "its items state." + (f" Not yet reviewed: {and_list(unreviewed)}."
@@ -304,16 +311,12 @@ def region_over_time(d: Data, p: RegionParams, issues: Issues) -> Section:
     """The region's items per issue, its share of each issue, and its trend reading."""
     mine = d.items[has_province(d.items, p.region)]
     who = label(p.region, p.names)
-    rows = []
-    for cal in issues.calendar.itertuples(index=False):
-        if cal.gap:
-            rows.append({"month": cal.month, "issue": "no issue"})
-            continue
+    def row(cal: Any) -> dict[str, Any]:
         part = mine[mine["bulletin_id"] == cal.bulletin_id]
-        rows.append({"month": cal.month, "issue": cal.bulletin_id, "items": len(part),
-                     "share of the issue": f"{len(part) / cal.n_items:.0%}",
-                     "item_ids": join_ids(part["item_id"])})
-    table = pd.DataFrame(rows).set_index("month") if rows else pd.DataFrame()
+        return {"items": len(part), "share of the issue": f"{len(part) / cal.n_items:.0%}",
+                "item_ids": join_ids(part["item_id"])}
+
+    table = _per_month(issues, row)
     if len(issues.dated) < 2:
         text = (f"{who} in the one issue of the data: {plural(len(mine), 'item')}"
                 f"{' ' + cite(mine['item_id']) if len(mine) else ''}; no change over time can be "
