@@ -173,3 +173,57 @@ def test_every_field_has_a_confidence(coder, seed_codes):
     sure = coder.code("测试", "全国首个电子证照平台上线，群众可一网通办，政务服务更便捷。")
     unsure = coder.code("测试", "方案提出，力争在全国率先建成数字政府。")
     assert sure.confidence["is_national_first"] > unsure.confidence["is_national_first"]
+
+
+# The general rules added after the fresh evaluation set (issue 10); sentences written here.
+@pytest.mark.parametrize(
+    ("title", "body", "provinces", "scope"),
+    [  # a part of a province named by its abbreviation and a compass word
+     ("皖北小麦产区推广节水灌溉", "灌区今年新增节水灌溉面积3万亩。", ["安徽"], "provincial"),
+     # a county-level city alone
+     ("延吉上线夜间经济地图", "市商务部门发布夜间消费地图，收录商户420家。", ["吉林"], "provincial"),
+     # one province named once, late in the body
+     ("“秦务员”新增公积金提取服务", "据介绍，陕西省住房公积金管理部门已接入该平台。",
+      ["陕西"], "provincial"),
+     ("城市更新项目开工", "该项目位于旧城片区。据悉，湖南省住建厅将给予补助。", ["湖南"],
+      "provincial"),
+     # an enumeration whose members each open with a province
+     ("商务部通报招商引资案例", "其中，福建自贸试验区的“链式招商”、山西综改区的“标准地”"
+      "、宁夏银川的“拿地即开工”入选。", ["福建", "山西", "宁夏"], "multi_provincial"),
+     # Hong Kong and Macao are named, never coded
+     ("港澳青年创业基地开园", "深圳前海一创业基地开园，首批入驻香港、澳门团队12个。",
+      ["广东"], "provincial"),
+     ("香港推出数码港新计划", "香港特区政府宣布为初创企业提供租金资助。", [], "national")],
+)
+def test_province_rules(coder, title, body, provinces, scope):
+    codes = coder.code(title, body)
+    assert (codes.provinces, codes.scope) == (provinces, scope)
+
+
+def test_compass_word_needs_a_listed_abbreviation():
+    cb = load_codebook()
+    g = Gazetteer(cb)
+    assert [m.name for m in g.find("陕北苏南蒙西")] == ["陕西", "江苏", "内蒙古"]
+    assert all(m.ambiguous for m in g.find("陕北苏南"))
+    assert [m.name for m in g.find("新西兰和宁南县")] == []  # 新, 宁 take no compass word
+    bad = cb.model_copy(update={"directional_abbreviations": ["中"]})
+    from analysis.coding.codebook import _problems
+    assert any("directional_abbreviations[0]" in p for p in _problems(bad))
+
+
+def test_industrial_beside_ftz_needs_two_strong_words(coder):
+    one = coder.code("某综保区开展保税维修", "日前，该综合保税区一家保税维修工厂投产。")
+    two = coder.code("某综保区电子企业扩产",
+                     "日前，该综合保税区一家电子企业扩产，新增生产线4条。")
+    assert one.domains == ["ftz"] and one.scores["industrial"] >= 3
+    assert set(two.domains) == {"ftz", "industrial"}
+
+
+@pytest.mark.parametrize(
+    ("body", "national"),
+    [("该港口实现自动化集装箱码头运营，在智利尚属首次。", True),
+     ("日本首次向该组织提交年度报告。", False),
+     ("该材料填补了国内在超薄柔性玻璃基板量产工艺方面的空白。", True)],
+)
+def test_foreign_and_long_gap_firsts(coder, body, national):
+    assert coder.code("测试标题", body).is_national_first is national

@@ -157,6 +157,9 @@ class Domain(_Model):
     definition: Name
     keywords: Keywords
     min_score: int = Field(ge=0)
+    #: A higher threshold when another domain is coded too ({ftz: 6}): as a second domain,
+    #: this one must be substantial, not the firms and projects the first one mentions.
+    min_score_beside: dict[str, int] = {}
     fallback: bool = False
     place_levels: list[PlaceLevel | Literal["platform"]] = []
 
@@ -243,6 +246,9 @@ class Codebook(_Model):
     places: list[Place] = []
     region_groups: dict[Name, list[Code]] = {}
     platform_aliases: dict[Name, Code] = {}
+    #: Abbreviations that name a part of their province with a compass word (黔北, 苏南).
+    directional_abbreviations: list[Name] = []
+    directions: list[Name] = []
     sections: list[Section] = []
     domains: dict[str, Domain] = Field(min_length=1)
     scoring: Scoring = Scoring()
@@ -286,6 +292,14 @@ def _problems(cb: Codebook) -> Iterator[str]:
             return f"{key}: name {name!r} is already used by {first[1]}"
         return None
 
+    for name, domain in cb.domains.items():
+        for other in domain.min_score_beside:
+            if other not in cb.domains or other == name:
+                yield f"domains.{name}.min_score_beside: {other!r} is no other domain"
+    abbreviations = {c for p in cb.provinces for c in [p.abbreviation, *p.alt_abbreviations]}
+    for i, char in enumerate(cb.directional_abbreviations):
+        if char not in abbreviations:
+            yield f"directional_abbreviations[{i}]: {char!r} is no province's abbreviation"
     for i, prov in enumerate(cb.provinces):
         if prov.code in codes:
             first = codes[prov.code]

@@ -75,8 +75,9 @@ class Coder:
         self.codebook = codebook
         self.gazetteer = gazetteer
         names = trie_regex(surface_names(codebook)).pattern
-        self.firsts = FirstsGrammar(codebook.firsts, surface_names(codebook), names)
         self._foreign = trie_regex(codebook.foreign_names)
+        self.firsts = FirstsGrammar(codebook.firsts, surface_names(codebook), names,
+                                    self._foreign.pattern)
         self._mainland = {p.code for p in codebook.provinces if p.mainland}
         self._whole_province = {p.name for p in codebook.places if p.whole_province}
         self._issuers = [
@@ -139,18 +140,25 @@ class Coder:
         return [m._replace(start=m.start + start, end=m.end + start)
                 for m in self.gazetteer.find(chunk)]
 
+    def _places(self, text: str, start: int = 0, end: int | None = None) -> list[PlaceMatch]:
+        """Places of mainland provinces only: Hong Kong, Macao and Taiwan are named in items
+        but are not among the provinces compared, so they are never coded (codebook)."""
+        return [m for m in self._find(text, start, end) if m.province_code in self._mainland]
+
     def _regions(self, text: str, title_len: int, codes: Codes) -> None:
         lead_start, lead_end = _first_sentence(text, title_len + 1)
-        places = [m for m in self._find(text, 0, title_len) if m.level != "platform"]
+        places = [m for m in self._places(text, 0, title_len) if m.level != "platform"]
         basis = "title"
         if not places:
-            places, basis = [m for m in self._find(text, lead_start, lead_end)
+            places, basis = [m for m in self._places(text, lead_start, lead_end)
                              if not m.ambiguous and m.level != "platform"], "lead"
         if not places:
-            places, basis = [m for m in self._find(text) if m.level == "platform"], "platform"
+            places, basis = [m for m in self._places(text) if m.level == "platform"], "platform"
         if not places:
-            places, basis = _repeated([m for m in self._find(text) if not m.ambiguous],
+            places, basis = _repeated([m for m in self._places(text) if not m.ambiguous],
                                       minimum=2), "repeated"
+        if not places:  # one province named once, anywhere: the item is about it
+            places, basis = _sole([m for m in self._places(text) if not m.ambiguous]), "sole"
         for match in places:
             self._add_province(codes, text, match)
             if (match.level not in {"province", "platform"} and match.name not in codes.cities
@@ -164,7 +172,7 @@ class Coder:
             basis = "group" if groups else "none"
             for group in groups:
                 for code in group.province_codes:
-                    if code not in codes.province_codes:
+                    if code in self._mainland and code not in codes.province_codes:
                         codes.province_codes.append(code)
                         codes.evidence.append(Evidence(
                             "province", self.gazetteer.province(code).short, group.name,
@@ -175,8 +183,9 @@ class Coder:
             self._add_province(codes, text, match)
         codes.provinces = [self.gazetteer.province(c).short for c in codes.province_codes]
         codes.scope = self._scope(text, title_len, lead_end, codes)
-        named = any(m.level != "platform" for m in self._find(text))
-        conf = {"title": 0.9, "lead": 0.8, "platform": 0.75, "repeated": 0.6, "group": 0.6,
+        named = any(m.level != "platform" for m in self._places(text))
+        conf = {"title": 0.9, "lead": 0.8, "platform": 0.75, "repeated": 0.6, "sole": 0.55,
+                "group": 0.6,
                 "none": 0.5 if named else 0.8}[basis]
         if stated:
             conf, basis = min(conf, 0.75), f"{basis}+list_or_figure"
@@ -193,7 +202,7 @@ class Coder:
     def _stated(self, text: str, body_start: int) -> list[PlaceMatch]:
         """Mainland provinces the body makes its own statement about: named in a list of
         provinces (甲、乙和丙) or opening a clause that holds a figure (重庆始发班列2860列)."""
-        out: list[PlaceMatch] = []
+        out: list[PlaceMatch] = self._enumerated(text, body_start)
         for start, end in _clauses(text, body_start):
             found = [m for m in self._find(text, start, end) if m.level == "province"
                      and m.province_code in self._mainland]
@@ -205,6 +214,24 @@ class Coder:
                 opens = _CLAUSE_OPENER.fullmatch(text[start:m.start]) is not None
                 if listed or (opens and any(ch.isdigit() for ch in text[m.end:end])):
                     out.append(m)
+        return out
+
+    def _enumerated(self, text: str, body_start: int) -> list[PlaceMatch]:
+        """Provinces that each open a member of one enumeration (甲自贸试验区的……、乙自贸试验区
+        的……): two or more 、-separated members of a clause starting with a province name."""
+        out: list[PlaceMatch] = []
+        for start, end in _clauses(text, body_start):
+            heads = []
+            begin = start
+            for i in range(start, end + 1):
+                if i == end or text[i] == "、":
+                    found = [m for m in self._find(text, begin, i) if m.level == "province"
+                             and m.province_code in self._mainland]
+                    if found and _CLAUSE_OPENER.fullmatch(text[begin:found[0].start]):
+                        heads.append(found[0])
+                    begin = i + 1
+            if len({m.province_code for m in heads}) >= 2:
+                out.extend(heads)
         return out
 
     def _scope(self, text: str, title_len: int, lead_end: int, codes: Codes) -> str:
@@ -246,6 +273,15 @@ class Coder:
                 codes.domains.append(domain_id)
                 for word, pos in hits:
                     codes.evidence.append(Evidence("domain", domain_id, word, pos, pos + len(word)))
+        for domain_id in list(codes.domains):  # a second domain must be substantial
+            spec = self.codebook.domains[domain_id]
+            need = max([spec.min_score, *(v for d, v in spec.min_score_beside.items()
+                                          if d in codes.domains)])
+            if codes.scores[domain_id] < need:
+                codes.domains.remove(domain_id)
+                codes.evidence = [e for e in codes.evidence
+                                  if not (e.field == "domain" and e.value == domain_id)]
+                worst = min(worst, _margin(codes.scores[domain_id], need))
         if not codes.domains:
             codes.domains.append(next(d for d, s in self.codebook.domains.items() if s.fallback))
         codes.confidence["domains"] = worst
@@ -402,6 +438,11 @@ def _repeated(matches: list[PlaceMatch], minimum: int) -> list[PlaceMatch]:
     for m in matches:
         counts[m.province_code] = counts.get(m.province_code, 0) + 1
     return [m for m in matches if counts[m.province_code] >= minimum]
+
+
+def _sole(matches: list[PlaceMatch]) -> list[PlaceMatch]:
+    """``matches`` when they all name one province, else none."""
+    return matches if len({m.province_code for m in matches}) == 1 else []
 
 
 def _ev(field_name: str, value: str, text: str, match: PlaceMatch) -> Evidence:

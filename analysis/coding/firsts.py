@@ -50,7 +50,8 @@ class FirstsResult:
 class FirstsGrammar:
     """Compiled from the codebook's ``firsts`` section and the gazetteer's place names."""
 
-    def __init__(self, spec: Firsts, place_names: list[str], places_pattern: str = "") -> None:
+    def __init__(self, spec: Firsts, place_names: list[str], places_pattern: str = "",
+                 foreign_pattern: str = "(?!)") -> None:
         self._linkers = set(spec.linkers) | {""}
         self._reverse = set(spec.reverse_linkers)
         self._actor_firsts = set(spec.actor_first_words)
@@ -61,7 +62,8 @@ class FirstsGrammar:
         self._place_suffix = re.compile(r"(?:省|市|自治区)?(?:内)?")
         self._aims = trie_regex(spec.aim_words)
         self._exclusions = [re.compile(p) for p in spec.exclusions]
-        self._patterns = [re.compile(p.replace("{places}", places_pattern))
+        self._patterns = [re.compile(p.replace("{places}", places_pattern)
+                                     .replace("{foreign}", foreign_pattern))
                           for p in spec.national.patterns]
         self._provincial_patterns = [re.compile(p.replace("{places}", places_pattern))
                                      for p in spec.provincial.patterns]

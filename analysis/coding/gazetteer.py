@@ -89,6 +89,11 @@ class Gazetteer:
         for place in codebook.places:
             for form in place.surface_forms():
                 self._surface[form] = (place.name, place.province, place.level, place.ambiguous)
+        for char in codebook.directional_abbreviations:  # 黔北, 苏南: part of the province
+            prov = self._by_abbreviation[char]
+            for direction in codebook.directions:
+                self._surface.setdefault(char + direction, (prov.short, prov.code, "province",
+                                                            True))
         for platform, code in codebook.platform_aliases.items():
             self._surface[platform] = (platform, code, "platform", False)
         self._groups = {name: tuple(codes) for name, codes in codebook.region_groups.items()}
