@@ -181,7 +181,8 @@ def test_every_field_has_a_confidence(coder, seed_codes):
     [  # a part of a province named by its abbreviation and a compass word
      ("皖北小麦产区推广节水灌溉", "灌区今年新增节水灌溉面积3万亩。", ["安徽"], "provincial"),
      # a county-level city alone
-     ("延吉上线夜间经济地图", "市商务部门发布夜间消费地图，收录商户420家。", ["吉林"], "provincial"),
+     ("延吉上线夜间经济地图", "市商务部门发布夜间消费地图，收录商户420家。", ["吉林"],
+      "provincial"),
      # one province named once, late in the body
      ("“秦务员”新增公积金提取服务", "据介绍，陕西省住房公积金管理部门已接入该平台。",
       ["陕西"], "provincial"),
