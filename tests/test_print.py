@@ -35,7 +35,10 @@ ARTICLE = """<html><body><article>
 </section>
 <span id="document-book/_generated/appendix/audit"></span>
 <section id="audit"><h3>Numbers audit</h3><div class="pdf-omit"><table><tr><td>long</td></tr>
-</table></div></section>
+</table></div>
+<div class="toctree-wrapper compound"><span id="document-book/_generated/appendix/audit/2020-09">
+</span><section id="issue-2020-09"><h3>2020-09</h3><section id="n"><h4>Numbers</h4></section>
+</section></div></section>
 </div></section></article></body></html>"""
 
 
@@ -58,7 +61,9 @@ def test_layout_relevels_headings_and_marks_chapters(laid_out) -> None:
     _, article, headings = laid_out
     assert [(h.level, h.anchor, h.title) for h in headings] == [
         (1, "root", "Book"), (2, "q", "Question"), (1, "methods", "1 Methods"),
-        (2, "coding", "1.1 Coding"), (1, "audit", "Appendix A Numbers audit")]
+        (2, "coding", "1.1 Coding"), (1, "audit", "Appendix A Numbers audit"),
+        (2, "issue-2020-09", "A.1 2020-09")]  # a page listed under a chapter: its section
+    assert article.select_one("#n > h3").get_text() == "Numbers"
     assert article.select_one("#deep > h3").get_text() == "Deep"
     assert "pdf-appendix" in article.select_one("#audit")["class"]
     assert "pdf-appendix" not in article.select_one("#methods")["class"]

@@ -8,6 +8,8 @@ chapters A, A.1, ...), so the contents, bookmarks and running header carry the n
 ``print.css`` starts each chapter on a new page, sets the running header from the ``<h1>``
 and derives the PDF's bookmarks from ``<h1>``/``<h2>``. It also
 
+* makes the pages listed under a chapter's page (per-issue items and bibliography) its
+  sections (B.1, G.1), not chapters;
 * makes repeated section ids unique (each province chapter has ``#overview``);
 * drops the screen table of contents (the PDF prints its own, :mod:`analysis.book.front`);
 * moves elements classed ``pdf-front`` (the executive summary) before the first chapter;
@@ -46,7 +48,12 @@ def _chapters(article: Tag) -> list[tuple[Tag, str]]:
         chapter = marker.find_next_sibling()
         if isinstance(chapter, Tag) and chapter.name == "section":
             out.append((chapter, str(marker["id"]).removeprefix("document-")))
-    return out
+    # A page listed under a chapter's page (the per-issue pages of the coded items and of the
+    # bibliography) is nested in that chapter's section: it is a section of it (B.1), not a
+    # chapter of its own.
+    sections = {id(section) for section, _ in out[1:]}
+    return out[:1] + [(section, name) for section, name in out[1:]
+                      if not any(id(p) in sections for p in section.parents)]
 
 
 def _relevel(article: Tag) -> None:
