@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from analysis.common.errors import InputError
+from analysis.run import runner
 from analysis.run.cache import Hasher, format_explain, template_hash
 from analysis.run.manifest import CaseResult, Manifest, now_iso
 from analysis.run.plan import Case, slugify
@@ -193,3 +194,21 @@ def test_progress_lines_and_summary(env: dict) -> None:
     assert len(lines) == 6
     assert "running 0, done 1, failed 1, cached 1" in lines[4]
     assert lines[-1] == "3 cases: 2 executed, 1 cached, 1 failed"
+
+
+def test_longest_cases_start_first(tmp_path: Path) -> None:
+    def case(template: str, name: str) -> Case:
+        return Case(name=name, template=tmp_path / f"{template}.ipynb", parameters={},
+                    output=tmp_path / name / f"{template}.ipynb")
+
+    manifest = Manifest(tmp_path / "m.json", {
+        "comparison": {"template": "notebooks/comparison.ipynb", "duration": 5.5},
+        "region/a": {"template": "notebooks/region.ipynb", "duration": 2.0},
+        "region/b": {"template": "notebooks/region.ipynb", "duration": 2.4},
+    })
+    cases = [case("region", "region/a"), case("region", "region/b"),
+             case("region", "region/new"), case("comparison", "comparison"),
+             case("over_time", "over_time")]
+    order = [c.name for c in runner.longest_first(cases, manifest)]
+    # never run before: first (unknown); a new region: its template's longest (2.4)
+    assert order == ["over_time", "comparison", "region/b", "region/new", "region/a"]

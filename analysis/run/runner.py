@@ -46,6 +46,7 @@ __all__ = [
     "RunResult",
     "explain",
     "format_explain",
+    "longest_first",
     "plan_cases",
     "run",
     "status_table",
@@ -53,6 +54,25 @@ __all__ = [
 ]
 
 EXECUTORS = ("local", "dask")
+
+
+def longest_first(cases: Sequence[Case], manifest: Manifest) -> list[Case]:
+    """``cases`` in the order to start them: longest expected duration first, so that no
+    kernel is left alone with a long case at the end (LPT scheduling). A case's expected
+    duration is its last recorded one, else the longest recorded for its template; cases
+    with no record keep their place ahead of the rest (stable sort)."""
+    by_template: dict[str, float] = {}
+    for entry in manifest.cases.values():
+        stem = Path(str(entry.get("template", ""))).stem
+        by_template[stem] = max(by_template.get(stem, 0.0), float(entry.get("duration") or 0))
+
+    def expected(case: Case) -> float:
+        entry = manifest.get(case.name)
+        if entry and entry.get("duration"):
+            return float(entry["duration"])
+        return by_template.get(case.template_name, float("inf"))
+
+    return sorted(cases, key=expected, reverse=True)
 
 
 def explain(
@@ -167,7 +187,7 @@ def run(
         if on_event is not None:
             on_event(kind, case)
 
-    to_run = [case for case, will_run, _ in explanations if will_run]
+    to_run = longest_first([case for case, will_run, _ in explanations if will_run], manifest)
     cached = [case for case, will_run, _ in explanations if not will_run]
     for case in cached:
         manifest.mark_cached(case)
