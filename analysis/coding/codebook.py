@@ -141,10 +141,13 @@ class Section(_Model):
 
 
 class Keywords(_Model):
-    """Keywords of a domain: a strong keyword alone can decide, weak ones add up."""
+    """Keywords of a domain: a strong keyword alone can decide, weak ones add up.
+    ``exclusions``: regular expressions of look-alike phrases masked before any keyword is
+    sought (中国—东盟自由贸易区 is a trade agreement, not a zone)."""
 
     strong: list[Name] = []
     weak: list[Name] = []
+    exclusions: list[str] = []
 
 
 class Domain(_Model):
@@ -160,6 +163,8 @@ class Domain(_Model):
     #: A higher threshold when another domain is coded too ({ftz: 6}): as a second domain,
     #: this one must be substantial, not the firms and projects the first one mentions.
     min_score_beside: dict[str, int] = {}
+    #: Distinct strong keywords needed when another domain is coded too ({ftz: 2}).
+    min_strong_beside: dict[str, int] = {}
     fallback: bool = False
     place_levels: list[PlaceLevel | Literal["platform"]] = []
 
@@ -247,6 +252,8 @@ class Codebook(_Model):
     region_groups: dict[Name, list[Code]] = {}
     platform_aliases: dict[Name, Code] = {}
     #: Abbreviations that name a part of their province with a compass word (黔北, 苏南).
+    #: Counts of places after a compound of abbreviations (川渝两地, 京津冀三地).
+    place_counts: list[Name] = []
     directional_abbreviations: list[Name] = []
     directions: list[Name] = []
     sections: list[Section] = []
@@ -293,7 +300,7 @@ def _problems(cb: Codebook) -> Iterator[str]:
         return None
 
     for name, domain in cb.domains.items():
-        for other in domain.min_score_beside:
+        for other in [*domain.min_score_beside, *domain.min_strong_beside]:
             if other not in cb.domains or other == name:
                 yield f"domains.{name}.min_score_beside: {other!r} is no other domain"
     abbreviations = {c for p in cb.provinces for c in [p.abbreviation, *p.alt_abbreviations]}

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from analysis.coding.codebook import Codebook
 from analysis.coding.firsts import FirstsGrammar, FirstsResult
-from analysis.coding.gazetteer import Gazetteer, PlaceMatch, trie_regex
+from analysis.coding.gazetteer import Gazetteer, GroupMatch, PlaceMatch, trie_regex
 from analysis.common.text import SENTENCE_END
 
 _SENTENCE = re.compile(f"[^{SENTENCE_END}\\n]*[{SENTENCE_END}\\n]?")
@@ -76,6 +76,9 @@ class Coder:
         self.gazetteer = gazetteer
         names = trie_regex(surface_names(codebook)).pattern
         self._foreign = trie_regex(codebook.foreign_names)
+        self._first_word = re.compile(rf"(?:{trie_regex(codebook.firsts.first_words).pattern})")
+        self._keyword_masks = [re.compile(x) for d in codebook.domains.values()
+                               for x in d.keywords.exclusions]
         self.firsts = FirstsGrammar(codebook.firsts, surface_names(codebook), names,
                                     self._foreign.pattern)
         self._mainland = {p.code for p in codebook.provinces if p.mainland}
@@ -125,7 +128,10 @@ class Coder:
         """Code one item from its title and body (coding text = title + newline + body)."""
         text = f"{title}\n{body}"
         codes = Codes()
-        hits = self.keyword_hits(text)
+        masked = text
+        for rule in self._keyword_masks:  # look-alike phrases (中国—东盟自由贸易区)
+            masked = rule.sub(lambda m: "\0" * len(m.group()), masked)
+        hits = self.keyword_hits(masked)
         self._regions(text, len(title), codes)
         self._domains(hits, len(title), text, codes)
         self._instruments(hits, codes)
@@ -149,7 +155,11 @@ class Coder:
         lead_start, lead_end = _first_sentence(text, title_len + 1)
         places = [m for m in self._places(text, 0, title_len) if m.level != "platform"]
         basis = "title"
-        if not places:
+        title_groups = [] if places else self._actor_groups(text, 0, title_len)
+        if title_groups:  # 川渝电子证照互认: the group is the title's actor
+            self._add_groups(codes, title_groups, text)
+            basis = "group"
+        elif not places:
             places, basis = [m for m in self._places(text, lead_start, lead_end)
                              if not m.ambiguous and m.level != "platform"], "lead"
         if not places:
@@ -165,19 +175,11 @@ class Coder:
                     and match.name not in self._whole_province):
                 codes.cities.append(match.name)
                 codes.evidence.append(_ev("city", match.name, text, match))
-        if not places:
-            groups = self.gazetteer.find_groups(text[:title_len]) or self.gazetteer.find_groups(
-                text[lead_start:lead_end])
-            base = 0 if self.gazetteer.find_groups(text[:title_len]) else lead_start
+        if not places and not title_groups:
+            groups = self._actor_groups(text, lead_start, lead_end)
             basis = "group" if groups else "none"
-            for group in groups:
-                for code in group.province_codes:
-                    if code in self._mainland and code not in codes.province_codes:
-                        codes.province_codes.append(code)
-                        codes.evidence.append(Evidence(
-                            "province", self.gazetteer.province(code).short, group.name,
-                            base + group.start, base + group.end))
-        stated = [m for m in self._stated(text, title_len + 1)
+            self._add_groups(codes, groups, text)
+        stated = [m for m in self._stated(text, title_len + 1) + self._recurring(text, title_len)
                   if m.province_code not in codes.province_codes]
         for match in stated:
             self._add_province(codes, text, match)
@@ -192,6 +194,25 @@ class Coder:
         codes.confidence["provinces"] = codes.confidence["cities"] = conf
         codes.confidence["scope"] = conf
         codes.basis["provinces"] = codes.basis["cities"] = codes.basis["scope"] = basis
+
+    def _actor_groups(self, text: str, start: int, end: int) -> list[GroupMatch]:
+        """Region groups in ``text[start:end]`` (offsets into ``text``) that act, not those
+        that only qualify a first (长三角首个: S4 of the development set's rules)."""
+        out = []
+        for g in self.gazetteer.find_groups(text[start:end]):
+            g = g._replace(start=g.start + start, end=g.end + start)
+            if not self._first_word.match(text, g.end):
+                out.append(g)
+        return out
+
+    def _add_groups(self, codes: Codes, groups: list[GroupMatch], text: str) -> None:
+        for group in groups:
+            for code in group.province_codes:
+                if code in self._mainland and code not in codes.province_codes:
+                    codes.province_codes.append(code)
+                    codes.evidence.append(Evidence(
+                        "province", self.gazetteer.province(code).short, group.name,
+                        group.start, group.end))
 
     def _add_province(self, codes: Codes, text: str, match: PlaceMatch) -> None:
         if match.province_code not in codes.province_codes:
@@ -216,18 +237,35 @@ class Coder:
                     out.append(m)
         return out
 
+    def _recurring(self, text: str, title_len: int) -> list[PlaceMatch]:
+        """A province named by its name RECURRING_MENTIONS times or more in the body is a subject
+        of the item, beside a different province of the title (黔货…走进杭州 … 贵州 ×5)."""
+        found = [m for m in self._find(text, title_len + 1) if m.level == "province"
+                 and not m.ambiguous and m.province_code in self._mainland]
+        counts: dict[str, int] = {}
+        for m in found:
+            counts[m.province_code] = counts.get(m.province_code, 0) + 1
+        seen: set[str] = set()
+        out = []
+        for m in found:
+            if counts[m.province_code] >= RECURRING_MENTIONS and m.province_code not in seen:
+                seen.add(m.province_code)
+                out.append(m)
+        return out
+
     def _enumerated(self, text: str, body_start: int) -> list[PlaceMatch]:
         """Provinces that each open a member of one enumeration (甲自贸试验区的……、乙自贸试验区
-        的……): two or more 、-separated members of a clause starting with a province name."""
+        的……): two or more members of a clause (split at 、和与及) starting with a province."""
         out: list[PlaceMatch] = []
         for start, end in _clauses(text, body_start):
             heads = []
             begin = start
             for i in range(start, end + 1):
-                if i == end or text[i] == "、":
-                    found = [m for m in self._find(text, begin, i) if m.level == "province"
+                if i == end or text[i] in _MEMBER_JOIN:
+                    found = [m for m in self._find(text, begin, i)
+                             if m.level in {"province", "ftz_area"}
                              and m.province_code in self._mainland]
-                    if found and _CLAUSE_OPENER.fullmatch(text[begin:found[0].start]):
+                    if found and _MEMBER_OPENER.fullmatch(text[begin:found[0].start]):
                         heads.append(found[0])
                     begin = i + 1
             if len({m.province_code for m in heads}) >= 2:
@@ -248,6 +286,7 @@ class Coder:
         w = self.codebook.scoring
         places = self._find(text)
         worst = 1.0
+        strong_words: dict[str, int] = {}
         for domain_id, spec in self.codebook.domains.items():
             if spec.fallback:
                 continue
@@ -268,6 +307,8 @@ class Coder:
                     hits.append((text[m.start:m.end], m.start))
                     break
             codes.scores[domain_id] = score
+            strong_words[domain_id] = len({word for word, _ in hits
+                                           if word not in spec.keywords.weak})
             worst = min(worst, _margin(score, spec.min_score))
             if score >= spec.min_score:
                 codes.domains.append(domain_id)
@@ -277,7 +318,9 @@ class Coder:
             spec = self.codebook.domains[domain_id]
             need = max([spec.min_score, *(v for d, v in spec.min_score_beside.items()
                                           if d in codes.domains)])
-            if codes.scores[domain_id] < need:
+            need_strong = max([0, *(v for d, v in spec.min_strong_beside.items()
+                                    if d in codes.domains)])
+            if codes.scores[domain_id] < need or strong_words[domain_id] < need_strong:
                 codes.domains.remove(domain_id)
                 codes.evidence = [e for e in codes.evidence
                                   if not (e.field == "domain" and e.value == domain_id)]
@@ -386,6 +429,12 @@ def _level_of_place(place: PlaceMatch) -> str:
 
 _LIST_JOIN = re.compile(r"[、和与及]|以及")
 _CLAUSE_OPENER = re.compile(r"(?:其中|此外|另外|同时|在|而)?")
+#: Members of an enumeration: split at these; a member may open as a clause does or with the
+#: FTZ name's 中国（ (中国（北京）自由贸易试验区和中国（河北）自由贸易试验区…).
+_MEMBER_JOIN = "、和与及"
+#: Mentions by name in the body that make a province a subject of the item.
+RECURRING_MENTIONS = 3
+_MEMBER_OPENER = re.compile(r"(?:其中|此外|另外|同时|在|而)?(?:中国[（(])?")
 _CLAUSE_END = "，,。；;！!？?：:\n"
 
 

@@ -9,8 +9,9 @@ or the first word, a reverse linker (在, 于), then the scope (首个在全国,
 name is a scope only directly before a first word that does not name the actor's own act
 (浙江首单; not 浙江率先, listed in ``actor_first_words``). Before
 matching, exclusions (categories such as 首台套, time expressions such as 第一季度, rankings
-such as 位居全国第一) are masked. A clause whose aim word (力争, 计划 ...) comes before the first
-word states an aim, not an achieved fact. Extra whole patterns (填补…国内…空白) are claims too.
+such as 位居全国第一) are masked. A first word up to :data:`AIM_WINDOW` characters after an
+aim word (力争, 计划 ...) states an aim, not an achieved fact. Extra whole patterns
+(填补…国内…空白) are claims too.
 
 Every claim keeps its evidence span (scope word through first word).
 """
@@ -24,6 +25,12 @@ from analysis.coding.codebook import Firsts
 from analysis.coding.gazetteer import trie_regex
 
 CLAUSE_END = "，,。；;！!？?：:\n"
+
+
+#: An aim word makes a plan of a first word at most this many characters after it
+#: (力争在全国率先, 争取年底前在全国率先); farther away, 将 is the object marker of a fact
+#: (将A与B联动的做法属国内首创).
+AIM_WINDOW = 14
 
 
 @dataclass(frozen=True)
@@ -84,8 +91,9 @@ class FirstsGrammar:
             firsts = [(m.start(), m.end()) for m in self._first.finditer(clause)]
             if not firsts:
                 continue
-            aim = self._aims.search(clause)
-            kept = [f for f in firsts if aim is None or aim.start() > f[0]]
+            aims_at = [m.start() for m in self._aims.finditer(clause)]
+            kept = [f for f in firsts
+                    if not any(f[0] - AIM_WINDOW <= a < f[0] for a in aims_at)]
             aims += len(firsts) - len(kept)
             found_here = False
             for kind, regex in (("national", self._national), ("provincial", self._provincial)):

@@ -99,6 +99,9 @@ class Gazetteer:
         self._groups = {name: tuple(codes) for name, codes in codebook.region_groups.items()}
         self._regex = trie_regex(list(self._surface))
         self._group_regex = trie_regex(list(self._groups))
+        # 川渝两地, 京津冀三地, 粤桂两省区: two to four abbreviations and a count of places
+        chars = "".join(re.escape(c) for c in self._by_abbreviation)
+        self._compound = re.compile(f"([{chars}]{{2,4}})(?:{'|'.join(codebook.place_counts)})")
 
     @classmethod
     def from_codebook(cls, codebook: Codebook) -> Gazetteer:
@@ -116,11 +119,16 @@ class Gazetteer:
         ]
 
     def find_groups(self, text: str) -> list[GroupMatch]:
-        """Region groups (长三角, 京津冀 ...) named in ``text``, longest first, non-overlapping."""
-        return [
-            GroupMatch(m.group(), self._groups[m.group()], m.start(), m.end())
-            for m in self._group_regex.finditer(text)
-        ]
+        """Region groups (长三角, 京津冀 ...) named in ``text``, longest first, non-overlapping,
+        and compounds of distinct provinces' abbreviations with a count (川渝两地)."""
+        found = [GroupMatch(m.group(), self._groups[m.group()], m.start(), m.end())
+                 for m in self._group_regex.finditer(text)]
+        for m in self._compound.finditer(text):
+            codes = tuple(dict.fromkeys(self._by_abbreviation[c].code for c in m.group(1)))
+            if len(codes) == len(m.group(1)) and not any(
+                    g.start < m.end() and m.start() < g.end for g in found):
+                found.append(GroupMatch(m.group(), codes, m.start(), m.end()))
+        return sorted(found, key=lambda g: g.start)
 
     def province_codes(self, text: str, *, include_ambiguous: bool = True) -> list[str]:
         """Distinct province codes named in ``text``, in order of first mention."""
