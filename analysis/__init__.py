@@ -20,7 +20,7 @@ stages above it in this tree (a test reads the imports and checks it)::
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
                 conndir, execute, dask_executor, runner, notebook, nbhtml, scenarios,
                 cases, fanout
-      book/     the cited HTML and PDF book: bibtex, citestyle, build, pdf, toc, audit,
+      book/     the cited HTML and PDF book: bibtex, citestyle, bibindex, build, pdf, toc, audit,
                 chapters, fragments, appendix, sources, pages, front, printlayout
       report.py   python -m analysis report: every stage in order
       cli.py      python -m analysis ...

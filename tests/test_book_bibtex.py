@@ -165,3 +165,39 @@ def test_hide_code_inputs_tags_code_cells_only() -> None:
         ["show-input"],
     ]
     assert hide_code_inputs(json.dumps(updated)) is None
+
+
+def test_indexed_bibliography_filter_equals_the_original() -> None:
+    """The extension's filtered entries are the original method's, on a small domain."""
+    from types import SimpleNamespace
+
+    from pybtex.database import Entry
+    from sphinxcontrib.bibtex.citation_target import CitationTarget
+    from sphinxcontrib.bibtex.directives import BibliographyKey
+
+    from analysis.book import bibindex
+
+    entries = {k: Entry("misc", fields={"bulletin": b})
+               for k, b in [("a", "x"), ("b", "x"), ("c", "y")]}
+    for key, entry in entries.items():
+        entry.key = key
+
+    def bibliography(filter_: str, keys: set[str]) -> SimpleNamespace:
+        import ast
+        return SimpleNamespace(bibfiles=["f.bib"], keyprefix="", filter_=ast.parse(filter_),
+                               keys=keys, line=1)
+
+    refs = [SimpleNamespace(docname="p1", targets=[CitationTarget("a", "", "")]),
+            SimpleNamespace(docname="p2", targets=[CitationTarget("a", "", ""),
+                                                   CitationTarget("c", "", "")])]
+    bibs = {BibliographyKey("bib/x", "b1"): bibliography('bulletin == "x"', set()),
+            BibliographyKey("bib/y", "b2"): bibliography("cited", set()),
+            BibliographyKey("bib/z", "b3"): bibliography("False", {"b"})}
+    domain = SimpleNamespace(bibliographies=bibs, citation_refs=refs,
+                             get_entries=lambda files: list(entries.values()))
+    for key in bibs:
+        assert list(bibindex.filtered_entries(domain, key)) == \
+            list(bibindex._ORIGINAL(domain, key))
+    assert [k for k, _ in bibindex.filtered_entries(domain, BibliographyKey("bib/y", "b2"))] \
+        == ["a", "c"]
+    assert bibindex.cited_docnames(domain) == {"a": {"p1", "p2"}, "c": {"p2"}}
