@@ -212,3 +212,19 @@ def test_displayed_sentences_carry_readable_citations_in_html() -> None:
     assert bundle["text/markdown"] == "**Lead.** x {cite:p}`b-01`"  # the book keeps its roles
     assert bundle["text/html"].startswith("<p><strong>Lead.</strong> x [")
     assert bundle["text/plain"] == "Lead. x (b-01)"
+
+
+def test_issue_pages_group_by_year_beyond_the_limit() -> None:
+    from analysis.book.pages import ISSUE_PAGES_UP_TO, issue_pages
+
+    def bulletins(n: int) -> pd.DataFrame:
+        dates = [f"{2001 + i // 12}-{i % 12 + 1:02d}" for i in range(n)]
+        return pd.DataFrame({"bulletin_id": [f"b{i:03d}" for i in range(n)][::-1],
+                             "issue_date": dates[::-1]})
+
+    few = issue_pages(bulletins(3))
+    assert list(few) == ["b000", "b001", "b002"]  # one page per issue, in date order
+    many = issue_pages(bulletins(ISSUE_PAGES_UP_TO + 6))
+    assert list(many) == ["2001", "2002", "2003"]
+    assert list(many["2002"]["bulletin_id"]) == [f"b{i:03d}" for i in range(12, 24)]
+    assert sum(len(v) for v in many.values()) == ISSUE_PAGES_UP_TO + 6

@@ -32,7 +32,7 @@ def test_a_long_citation_becomes_one_named_set_listed_by_issue() -> None:
     page = sets.page()
     assert f"({labels[0]})=" in page
     lines = [line for line in page.splitlines() if line.startswith("- ")]
-    assert lines == [f"- {{doc}}`2021-0{i} (b{i}) </book/_generated/bibliography/b{i}>` (6): "
+    assert lines == [f"- {{ref}}`2021-0{i} (b{i}) <bib-b{i}>` (6): "
                      "every item of the issue" for i in (1, 2, 3)]
     sets.collapse(cite(keys[:9]))  # b3's six items and three of b2's
     part = [line for line in sets.page().splitlines() if "(b2)" in line and "(3)" in line]

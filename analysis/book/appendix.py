@@ -41,18 +41,21 @@ def data_dictionary(dictionary: pd.DataFrame) -> Page:
     return "\n".join(parts), []
 
 
-def items_intro(bulletins: pd.DataFrame) -> str:
-    """The coded-items appendix's first page: what the per-issue pages hold."""
+def items_intro(bulletins: pd.DataFrame, by_year: bool = False) -> str:
+    """The coded-items appendix's first page: what the per-issue (``by_year``: per-year)
+    pages hold."""
+    pages = ("one page per year, each issue a section" if by_year else "one page per issue")
     return ("# Coded items\n\n"
-            "Every bulletin item with its final codes, one page per issue (in date order): "
+            f"Every bulletin item with its final codes, {pages} (in date order): "
             "automatic codes with the analyst's review applied; *reviewed fields* names the "
             "fields the review overruled. Titles and sections are as printed. The evidence for "
             "every code, with its exact source text, is in `data/processed/evidence.csv`.\n")
 
 
-def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "") -> Page:
-    """Every coded item (of one issue: ``issue`` names it in the title): citation, page,
-    section, title (as printed), codes."""
+def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "",
+               level: int = 1) -> Page:
+    """Every coded item (of one issue: ``issue`` names it in the title, a heading of
+    ``level``): citation, page, section, title (as printed), codes."""
     def provinces(value: object) -> str:
         return ", ".join(label(p, names) for p in split_field(value))
 
@@ -74,8 +77,8 @@ def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "") -
         "issuing level": items["issuing_level"],
         "reviewed fields": items["overridden"].map(lambda v: ", ".join(split_field(v))),
     })
-    title = f"Coded items: {issue}" if issue else "Coded items"
-    text = "\n".join([f"# {esc(title)}", "", markdown_table(table), ""])
+    title = f"Coded items: {issue}" if issue and level == 1 else issue or "Coded items"
+    text = "\n".join([f"{'#' * level} {esc(title)}", "", markdown_table(table), ""])
     nums = [PageNumber(title, f"page of {r.item_id}",
                        page_text(r.page_start, r.page_end), f"items.csv row of {r.item_id}")
             for r in items.itertuples()]

@@ -230,20 +230,10 @@ def settle_outputs(root: Path | str) -> None:
             os.utime(path, (1, 1))
 
 
-def _jupyter_book() -> str:
-    """The ``jupyter-book`` executable of the running virtualenv."""
-    candidate = Path(sys.executable).with_name("jupyter-book")
-    if candidate.is_file():
-        return str(candidate)
-    found = shutil.which("jupyter-book")
-    if not found:
-        raise BookBuildError("jupyter-book executable not found next to python or on PATH")
-    return found
-
-
 def run_jupyter_book(root: Path | str, builder: str, *, fresh: bool = True,
                      toc: Path | str | None = None) -> float:
-    """Run ``jupyter-book build ROOT -W --builder BUILDER``; return seconds taken.
+    """Run ``jupyter-book build ROOT -W --builder BUILDER`` with parallel Sphinx
+    (:mod:`analysis.book.jbcli`); return seconds taken.
 
     ``fresh`` adds ``--all`` so every page is re-read and every warning is seen again (an
     incremental build only reports warnings of changed pages). ``toc``: a table of contents
@@ -251,7 +241,8 @@ def run_jupyter_book(root: Path | str, builder: str, *, fresh: bool = True,
     ``_build/logs/<builder>.log``; on failure :class:`BookBuildError` carries its tail.
     """
     root = Path(root).resolve()
-    command = [_jupyter_book(), "build", str(root), "-W", "--builder", builder]
+    command = [sys.executable, "-m", "analysis.book.jbcli", "build", str(root), "-W",
+               "--builder", builder]
     if toc is not None:
         command += ["--toc", str(Path(toc).resolve())]
     if fresh:

@@ -34,7 +34,7 @@ from analysis.book.chapters import (
     review_warning,
 )
 from analysis.book.front import COVER_FILE, cover_facts
-from analysis.book.sources import SourceSets
+from analysis.book.sources import SourceSets, issue_label
 from analysis.book.toc import write_toc
 from analysis.common import paths
 from analysis.common.atomic import write_text
@@ -45,12 +45,16 @@ from analysis.views.common import label
 from analysis.views.display import PARTS
 from analysis.views.params import glue_slug
 
-__all__ = ["COMPARISON_TITLE", "GeneratedBook", "generate"]
+__all__ = ["COMPARISON_TITLE", "ISSUE_PAGES_UP_TO", "GeneratedBook", "generate", "issue_pages"]
 
 COMPARISON_TITLE = "Cross-province comparison"
 #: Chapters of the templates planned once (not per region): template name -> title.
 CHAPTER_TITLES = {"comparison": COMPARISON_TITLE, "over_time": "Over time"}
 GENERATED = Path("book/_generated")
+#: Up to this many issues, each has its own coded-items and references page; beyond, one page
+#: per year holds each issue as a section: Sphinx and the theme's navigation (printed on every
+#: page) grow with the number of pages, so 1,000 issues give 84 pages, not 1,000.
+ISSUE_PAGES_UP_TO = 24
 KEEP = {"references.bib", "_toc.yml"}  # written by their own functions
 SUMMARY_MISSING = ("The cross-province comparison could not be computed in this build, so "
                    "there is no summary of its findings; see its chapter for the error.\n")
@@ -141,12 +145,25 @@ def _review_warning(case: Case, entry: Mapping[str, Any], items: pd.DataFrame,
                           sorted(set(unreviewed["bulletin_id"])))
 
 
-def bibliography_page(bulletin_id: str, issue_date: str, n_items: int) -> str:
+def bibliography_page(bulletin_id: str, issue_date: str, n_items: int, level: int = 1) -> str:
     """The references of one issue: every item's entry (sphinxcontrib-bibtex, filtered on the
-    entry's ``bulletin`` field so each entry is listed on exactly one page)."""
-    return (f"# {issue_date or 'undated'} ({bulletin_id})\n\n"
+    entry's ``bulletin`` field so each entry is listed on exactly one page), under a heading of
+    ``level`` labelled ``bib-<bulletin_id>`` (:func:`analysis.book.sources.issue_label`)."""
+    return (f"({issue_label(bulletin_id)})=\n{'#' * level} {issue_date or 'undated'} "
+            f"({bulletin_id})\n\n"
             f"The {n_items} items of issue {bulletin_id}, in printed order.\n\n"
             f"```{{bibliography}}\n:filter: bulletin == \"{bulletin_id}\"\n```\n")
+
+
+def issue_pages(bulletins: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The per-issue appendix pages (coded items, references): ``{page name: its issues}`` in
+    date order. Up to :data:`ISSUE_PAGES_UP_TO` issues, one page per issue (named by the
+    bulletin id); beyond, one page per year (``2021``, ``undated``), each issue a section."""
+    by_date = bulletins.sort_values(["issue_date", "bulletin_id"], kind="mergesort")
+    if len(by_date) <= ISSUE_PAGES_UP_TO:
+        return {str(b): by_date[by_date["bulletin_id"] == b] for b in by_date["bulletin_id"]}
+    years = by_date["issue_date"].fillna("").astype(str).str[:4].replace("", "undated")
+    return {str(y): by_date[years == y] for y in dict.fromkeys(years)}
 
 
 def _as_executed(cases: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -251,16 +268,23 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
     for rel, (text, nums) in parts.items():
         files[rel] = text
         numbers += nums
-    by_date = bulletins.sort_values(["issue_date", "bulletin_id"], kind="mergesort")
-    for bulletin in by_date.itertuples():
-        mine = items[items["bulletin_id"] == bulletin.bulletin_id]
-        text, nums = appendix.items_page(mine, names, f"{bulletin.issue_date or 'undated'} "
-                                                      f"({bulletin.bulletin_id})")
-        files[f"appendix/items/{bulletin.bulletin_id}.md"] = text
-        numbers += nums
-        files[f"bibliography/{bulletin.bulletin_id}.md"] = bibliography_page(
-            bulletin.bulletin_id, bulletin.issue_date, len(mine))
-    files["appendix/items.md"] = appendix.items_intro(bulletins)
+    pages = issue_pages(bulletins)
+    for name, issues in pages.items():
+        single = len(issues) == 1 and name == str(issues["bulletin_id"].iloc[0])
+        item_parts = [] if single else [f"# Coded items: {name}\n"]
+        bib_parts = [] if single else [f"# {name}\n"]
+        for bulletin in issues.itertuples():
+            mine = items[items["bulletin_id"] == bulletin.bulletin_id]
+            text, nums = appendix.items_page(
+                mine, names, f"{bulletin.issue_date or 'undated'} ({bulletin.bulletin_id})",
+                level=1 if single else 2)
+            item_parts.append(text)
+            numbers += nums
+            bib_parts.append(bibliography_page(bulletin.bulletin_id, bulletin.issue_date,
+                                               len(mine), level=1 if single else 2))
+        files[f"appendix/items/{name}.md"] = "\n".join(item_parts)
+        files[f"bibliography/{name}.md"] = "\n".join(bib_parts)
+    files["appendix/items.md"] = appendix.items_intro(bulletins, len(pages) < len(bulletins))
     audit, audit_csv = audit_page(glued, items, figures, evidence, numbers)
     files["appendix/audit.md"] = audit
     comp_case = next((c for c, ch in zip(cases, chapters, strict=True)

@@ -22,16 +22,17 @@ import pandas as pd
 from analysis.common.escape import escape_markdown
 from analysis.views.common import page_text
 
-__all__ = ["MAX_INLINE", "SourceSets", "bibliography_doc"]
+__all__ = ["MAX_INLINE", "SourceSets", "issue_label"]
 
 #: Most item keys one citation shows inline.
 MAX_INLINE = 8
 _CITE = re.compile(r"\{cite:p\}`([^`]*)`")
 
 
-def bibliography_doc(bulletin_id: str) -> str:
-    """Docname (from the project root) of an issue's references page."""
-    return f"book/_generated/bibliography/{bulletin_id}"
+def issue_label(bulletin_id: str) -> str:
+    """The label of an issue's references (a page of its own, or its section of a year's
+    page: :func:`analysis.book.pages.issue_pages`)."""
+    return f"bib-{bulletin_id}"
 
 
 class SourceSets:
@@ -102,7 +103,7 @@ class SourceSets:
             return "items not in the data"
         date = self._items.loc[self._items["bulletin_id"] == bulletin, "issue_date"].iloc[0]
         # bulletin ids are plain ids (letters, digits, - and _): nothing to escape in a role
-        return f"{{doc}}`{date or 'undated'} ({bulletin}) </{bibliography_doc(bulletin)}>`"
+        return f"{{ref}}`{date or 'undated'} ({bulletin}) <{issue_label(bulletin)}>`"
 
     def _position(self, key: str) -> str:
         if key not in self._items.index:
