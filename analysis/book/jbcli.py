@@ -3,8 +3,8 @@
 Jupyter Book 1's command line has no ``-j``: its ``build_sphinx`` takes ``jobs`` but the CLI
 always passes none (one process). This runs the same CLI with ``jobs`` set from the
 environment variable ``BOOK_SPHINX_JOBS`` (default: the number of CPUs), so Sphinx reads and
-writes the pages in that many processes. Every extension of the book declares itself
-parallel-safe (sphinx-book-theme, myst-nb, sphinxcontrib-bibtex and ``analysis.book``).
+writes the pages in that many processes. The book's extensions declare themselves
+parallel-safe, except :data:`UNDECLARED` ones, declared here.
 """
 
 from __future__ import annotations
@@ -22,6 +22,27 @@ def jobs() -> int:
     return max(1, int(value)) if value.isdigit() else (os.cpu_count() or 1)
 
 
+#: Extensions Jupyter Book loads that do not declare parallel safety (Sphinx would then warn,
+#: an error under -W, and build serially). Each only replaces a collector method or connects
+#: a handler run in the main process, or only acts for the LaTeX builder (read here, pinned
+#: versions), so they are safe.
+UNDECLARED = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
+
+
+def _declare_parallel_safe() -> None:
+    import importlib
+
+    for name in UNDECLARED:
+        module = importlib.import_module(name)
+        original = module.setup
+
+        def setup(app: Any, _original: Any = original) -> dict[str, Any]:
+            return {**(_original(app) or {}), "parallel_read_safe": True,
+                    "parallel_write_safe": True}
+
+        module.setup = setup
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``jupyter-book`` with ``argv`` and :func:`jobs` Sphinx processes."""
     import jupyter_book.sphinx
@@ -34,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         return original(*args, **kwargs)
 
     jupyter_book.sphinx.build_sphinx = build_sphinx  # imported from here inside ``build``
+    _declare_parallel_safe()
     cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="jupyter-book")
 
 
