@@ -66,107 +66,74 @@ Comparison notebook (``comparison.ipynb``), prefix ``comparison``:
 
 from __future__ import annotations
 
-from analysis.common.text import pct
-from analysis.views.common import (
-    ALL_ITEMS,
-    SELECTED,
-    Data,
-    Section,
-    and_list,
-    cap,
-    ci_text,
-    domains_text,
-    ids_text,
-    label,
-    labels,
-    load_data,
-    md_escape,
-    money_text,
-    page_text,
-    plural,
-    restrict,
-)
-from analysis.views.comparison import (
-    comparison_commitments,
-    comparison_counts,
-    comparison_index,
-    comparison_instruments,
-    comparison_overview,
-    comparison_scope,
-    comparison_stats,
-    comparison_versus_default,
-)
-from analysis.views.display import export, glue_values, show, show_figures
-from analysis.views.indicators import comparison_indicators
-from analysis.views.markdown import (
-    SOURCES_SUFFIX,
-    cite,
-    markdown_table,
-    plain_text,
-    table_output,
-)
-from analysis.views.plots import domain_label
-from analysis.views.region import (
-    indicators,
-    region_commitments,
-    region_domains,
-    region_firsts,
-    region_index,
-    region_instruments,
-    region_items,
-    region_overview,
-    region_profile,
-    region_scope,
-)
-from analysis.views.summary import comparison_summary
+import importlib
+from typing import Any
 
-__all__ = [
-    "ALL_ITEMS",
-    "SELECTED",
-    "SOURCES_SUFFIX",
-    "Data",
-    "Section",
-    "and_list",
-    "cap",
-    "ci_text",
-    "cite",
-    "comparison_commitments",
-    "comparison_counts",
-    "comparison_index",
-    "comparison_indicators",
-    "comparison_instruments",
-    "comparison_overview",
-    "comparison_scope",
-    "comparison_stats",
-    "comparison_summary",
-    "comparison_versus_default",
-    "domain_label",
-    "domains_text",
-    "export",
-    "glue_values",
-    "ids_text",
-    "indicators",
-    "label",
-    "labels",
-    "load_data",
-    "markdown_table",
-    "md_escape",
-    "money_text",
-    "page_text",
-    "pct",
-    "plain_text",
-    "plural",
-    "region_commitments",
-    "region_domains",
-    "region_firsts",
-    "region_index",
-    "region_instruments",
-    "region_items",
-    "region_overview",
-    "region_profile",
-    "region_scope",
-    "restrict",
-    "show",
-    "show_figures",
-    "table_output",
-]
+#: Name -> the module defining it. Imported on first use (PEP 562), so that
+#: ``analysis.views.params`` (parameter checks before any kernel starts) does not pull in
+#: statsmodels, matplotlib and the rest; ``views.region_overview`` works as before.
+_EXPORTS = {
+    "ALL_ITEMS": "analysis.views.common",
+    "SELECTED": "analysis.views.common",
+    "SOURCES_SUFFIX": "analysis.views.markdown",
+    "Data": "analysis.views.common",
+    "Section": "analysis.views.common",
+    "and_list": "analysis.views.common",
+    "cap": "analysis.views.common",
+    "ci_text": "analysis.views.common",
+    "cite": "analysis.views.markdown",
+    "comparison_commitments": "analysis.views.comparison",
+    "comparison_counts": "analysis.views.comparison",
+    "comparison_index": "analysis.views.comparison",
+    "comparison_indicators": "analysis.views.indicators",
+    "comparison_instruments": "analysis.views.comparison",
+    "comparison_overview": "analysis.views.comparison",
+    "comparison_scope": "analysis.views.comparison",
+    "comparison_stats": "analysis.views.comparison",
+    "comparison_summary": "analysis.views.summary",
+    "comparison_versus_default": "analysis.views.comparison",
+    "domain_label": "analysis.views.plots",
+    "domains_text": "analysis.views.common",
+    "export": "analysis.views.display",
+    "glue_values": "analysis.views.display",
+    "ids_text": "analysis.views.common",
+    "indicators": "analysis.views.region",
+    "label": "analysis.views.common",
+    "labels": "analysis.views.common",
+    "load_data": "analysis.views.common",
+    "markdown_table": "analysis.views.markdown",
+    "md_escape": "analysis.views.common",
+    "money_text": "analysis.views.common",
+    "page_text": "analysis.views.common",
+    "pct": "analysis.common.text",
+    "plain_text": "analysis.views.markdown",
+    "plural": "analysis.views.common",
+    "region_commitments": "analysis.views.region",
+    "region_domains": "analysis.views.region",
+    "region_firsts": "analysis.views.region",
+    "region_index": "analysis.views.region",
+    "region_instruments": "analysis.views.region",
+    "region_items": "analysis.views.region",
+    "region_overview": "analysis.views.region",
+    "region_profile": "analysis.views.region",
+    "region_scope": "analysis.views.region",
+    "restrict": "analysis.views.common",
+    "show": "analysis.views.display",
+    "show_figures": "analysis.views.display",
+    "table_output": "analysis.views.markdown",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """The exported ``name``, importing its module on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
