@@ -5,8 +5,8 @@ synthetic and never reach the real report) as three timed commands, so each step
 its own: ``build`` (data), ``run`` (notebooks), then ``report`` (which finds both up to date and
 builds the HTML, and the PDF up to :data:`PDF_UP_TO` issues). Peak memory is the largest
 resident set of any process of the step (``getrusage`` of the finished children, per step in a
-fresh child), not a sum over parallel kernels. ``python -m devtools.scale 12 120`` runs sizes
-on their own.
+fresh child), not a sum over parallel kernels. ``python -m devtools.scale 12 120 [--keep]``
+runs sizes on their own (``--keep`` leaves the projects in the temporary folder).
 """
 
 from __future__ import annotations
@@ -82,8 +82,15 @@ def scale_run(issues: int, work: Path, timeout: float = 7200) -> ScaleRun:
         run.items = len(pd.read_csv(root / "data" / "processed" / "items.csv", usecols=[0]))
         run.html_pages = len(list((root / "_build" / "html").rglob("*.html")))
     except (RuntimeError, subprocess.SubprocessError) as err:
-        run.error = str(err).splitlines()[0][:300]
+        run.error = _error_line(str(err))
     return run
+
+
+def _error_line(text: str) -> str:
+    """The command's own one-line error (``error: ...``), else the last line of ``text``."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    found = [line for line in lines if line.startswith("error:")]
+    return ((found or lines or [""])[-1])[:300]
 
 
 def _book_times(run: ScaleRun, out: str) -> None:
@@ -139,4 +146,5 @@ def main(sizes: list[int], keep: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main([int(a) for a in sys.argv[1:]] or list(SIZES)))
+    sizes = [int(a) for a in sys.argv[1:] if a != "--keep"]
+    sys.exit(main(sizes or list(SIZES), keep="--keep" in sys.argv[1:]))
