@@ -229,3 +229,24 @@ def test_region_money_keeps_foreign_currency_apart(tables, info) -> None:
     assert com.values[p.key("n_money_figures")] == len(yuan)
     assert com.values[p.key("money_other")] == "200,000,000 USD"
     assert "in other currencies, not converted (200,000,000 USD)" in com.text
+
+
+def test_region_index_reuses_the_tables_within_a_process(tables, info) -> None:
+    """A warm kernel runs region after region: the second region reuses the first's index
+    tables, and its section is the one a fresh process computes."""
+    from analysis.views import region as region_views
+
+    region_views._INDEX_MEMO.clear()
+    p1, d1 = setup(tables, info, "region", region="江苏")
+    p2, d2 = setup(tables, info, "region", region="上海")
+    views.region_index(d1, p1)
+    first = dict(region_views._INDEX_MEMO)
+    warm = views.region_index(d2, p2)
+    assert region_views._INDEX_MEMO.keys() == first.keys()  # served, not recomputed
+    region_views._INDEX_MEMO.clear()
+    cold = views.region_index(d2, p2)
+    assert warm.text == cold.text and warm.values == cold.values
+    pd.testing.assert_frame_equal(warm.table, cold.table)
+    other = setup(tables, info, "region", region="上海", weights={"n_national_first": 3.0})
+    views.region_index(other[1], other[0])  # other weights: computed anew, memory bounded
+    assert len(region_views._INDEX_MEMO) == 1 and region_views._INDEX_MEMO.keys() != first.keys()
