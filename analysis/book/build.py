@@ -230,6 +230,11 @@ def settle_outputs(root: Path | str) -> None:
             os.utime(path, (1, 1))
 
 
+#: Seconds a Sphinx build may take before it is stopped: a guard against a hung build, far
+#: above any real one (a book of 1,000 issues takes tens of minutes on two cores).
+BUILD_TIMEOUT = 4 * 3600
+
+
 def run_jupyter_book(root: Path | str, builder: str, *, fresh: bool = True,
                      toc: Path | str | None = None) -> float:
     """Run ``jupyter-book build ROOT -W --builder BUILDER`` with parallel Sphinx
@@ -255,7 +260,7 @@ def run_jupyter_book(root: Path | str, builder: str, *, fresh: bool = True,
     try:
         result = subprocess.run(
             command, cwd=root, env=env, capture_output=True, text=True, check=False,
-            timeout=1800
+            timeout=BUILD_TIMEOUT
         )
     except BaseException:  # interrupted or timed out: the saved environment may be partial
         drop_environment(root)
