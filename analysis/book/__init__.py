@@ -117,10 +117,11 @@ def _dedupe_scripts(
 
 
 def _prepare_assets(app: Any, config: Any) -> None:
-    """Sphinx ``config-inited`` handler: font copy and placeholder bibliography files."""
+    """Sphinx ``config-inited`` handler: font copy, the per-issue bibliography files in place of
+    the configured one when the report wrote them, and placeholders for missing files."""
     from pathlib import Path
 
-    from analysis.book.build import PLACEHOLDER_BIB, install_font
+    from analysis.book.build import ISSUE_BIBS, PLACEHOLDER_BIB, install_font
     from analysis.common.atomic import write_text
 
     srcdir = Path(app.srcdir)
@@ -128,6 +129,9 @@ def _prepare_assets(app: Any, config: Any) -> None:
     marker = srcdir / SYNTHETIC_MARKER
     ids = marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
     config.book_synthetic_banner = synthetic_banner(ids) if ids else ""
+    issue_bibs = sorted((srcdir / ISSUE_BIBS).glob("*.bib"))
+    if issue_bibs:  # the report's per-issue files replace the configured one
+        config.bibtex_bibfiles = [p.relative_to(srcdir).as_posix() for p in issue_bibs]
     for bibfile in getattr(config, "bibtex_bibfiles", None) or []:
         path = srcdir / bibfile
         if not path.is_file():

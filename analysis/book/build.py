@@ -62,6 +62,16 @@ __all__ = [
 
 FONT_DIR = Path("book/_static/fonts")
 REFERENCES = Path("book/_generated/references.bib")
+#: One BibTeX file per issue, written by the report: each issue's references page names its
+#: own file, so sphinxcontrib-bibtex makes nodes for that issue's entries only (for every
+#: configured entry otherwise: the same ids twice on a page of several issues, and pages x
+#: entries nodes). When any exists, they replace ``REFERENCES`` in ``bibtex_bibfiles``.
+ISSUE_BIBS = Path("book/_generated/bib")
+
+
+def issue_bibfile(bulletin_id: str) -> Path:
+    """The BibTeX file of one issue (relative to the project root)."""
+    return ISSUE_BIBS / f"{bulletin_id}.bib"
 TIMES_FILE = Path("_build/build-times.json")
 STATE_FILE = Path("_build/book-state.json")
 DOCTREES = Path("_build/.doctrees")

@@ -9,7 +9,8 @@
   (:mod:`analysis.book.fragments`);
 * ``appendix/*.md``: data dictionary, coded items, build manifest
   (:mod:`analysis.book.appendix`) and the numbers audit (:mod:`analysis.book.audit`);
-* ``references.bib`` (one entry per item) and ``_toc.yml`` (:mod:`analysis.book.toc`).
+* ``bib/<bulletin_id>.bib`` (one entry per item, a file per issue) and ``_toc.yml``
+  (:mod:`analysis.book.toc`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import pandas as pd
 
 from analysis.book import appendix, fragments
 from analysis.book.audit import GluedValue, PageNumber, audit_page, glued_values
-from analysis.book.bibtex import write_bibtex
+from analysis.book.bibtex import bibtex_text
+from analysis.book.build import issue_bibfile
 from analysis.book.chapters import (
     OK_STATUSES,
     Chapter,
@@ -147,12 +149,14 @@ def _review_warning(case: Case, entry: Mapping[str, Any], items: pd.DataFrame,
 
 def bibliography_page(bulletin_id: str, issue_date: str, n_items: int, level: int = 1) -> str:
     """The references of one issue: every item's entry (sphinxcontrib-bibtex, filtered on the
-    entry's ``bulletin`` field so each entry is listed on exactly one page), under a heading of
+    entry's ``bulletin`` field so each entry is listed on exactly one page) from the issue's own
+    BibTeX file (:func:`analysis.book.build.issue_bibfile`), under a heading of
     ``level`` labelled ``bib-<bulletin_id>`` (:func:`analysis.book.sources.issue_label`)."""
     return (f"({issue_label(bulletin_id)})=\n{'#' * level} {issue_date or 'undated'} "
             f"({bulletin_id})\n\n"
             f"The {n_items} items of issue {bulletin_id}, in printed order.\n\n"
-            f"```{{bibliography}}\n:filter: bulletin == \"{bulletin_id}\"\n```\n")
+            f"```{{bibliography}} /{issue_bibfile(bulletin_id).as_posix()}\n"
+            f":filter: bulletin == \"{bulletin_id}\"\n```\n")
 
 
 def issue_pages(bulletins: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -173,17 +177,6 @@ def _as_executed(cases: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, 
     case cached."""
     return {name: {**entry, "status": "ok" if entry.get("status") == "cached"
                    else entry.get("status")} for name, entry in cases.items()}
-
-
-def _write_bibtex_if_changed(items: pd.DataFrame, path: Path) -> None:
-    """Write the bibliography only when its text changes: the bibliography page depends on
-    the file's date, and would be read again by every incremental build."""
-    fresh = path.with_name(f".{path.name}.new")
-    write_bibtex(items, fresh)
-    if path.is_file() and path.read_bytes() == fresh.read_bytes():
-        fresh.unlink()
-    else:
-        fresh.replace(path)
 
 
 def _params_of(cases: Sequence[Case], manifest: Mapping[str, Mapping[str, Any]]
@@ -282,6 +275,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
             numbers += nums
             bib_parts.append(bibliography_page(bulletin.bulletin_id, bulletin.issue_date,
                                                len(mine), level=1 if single else 2))
+            files[issue_bibfile(bulletin.bulletin_id).relative_to(GENERATED).as_posix()] = \
+                bibtex_text(mine)
         files[f"appendix/items/{name}.md"] = "\n".join(item_parts)
         files[f"bibliography/{name}.md"] = "\n".join(bib_parts)
     files["appendix/items.md"] = appendix.items_intro(bulletins, len(pages) < len(bulletins))
@@ -303,7 +298,6 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
         files["synthetic.txt"] = ", ".join(synthetic) + "\n"
 
     written = _sync(root / GENERATED, files)
-    _write_bibtex_if_changed(items, root / GENERATED / "references.bib")
     docnames = [c.docname for c in chapters] + [
         (GENERATED / rel).with_suffix("").as_posix() for rel in files
         if rel.startswith(("appendix/", "bibliography/")) and rel.endswith(".md")]
