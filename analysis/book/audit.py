@@ -210,12 +210,12 @@ def _sets_section(c: _Collector) -> str:
 
 def _figures_section(figures: pd.DataFrame, c: _Collector) -> str:
     by_item = c.items.set_index("item_id")
+    first_row = figures.drop_duplicates("figure_id").set_index("figure_id", drop=False)
     rows = []
-    for fid in c.figure_ids:
-        match = figures[figures["figure_id"] == fid]
-        if match.empty:
+    for fid in c.figure_ids:  # one lookup each (a scan per id was quadratic at scale)
+        if fid not in first_row.index:
             continue
-        f = match.iloc[0]
+        f = first_row.loc[fid]
         item = by_item.loc[f["item_id"]] if f["item_id"] in by_item.index else None
         sentence = "" if item is None else sentence_around(
             {**item.to_dict(), "item_id": f["item_id"]}, str(f["text"]), int(f["start"]))
@@ -234,11 +234,14 @@ def _figures_section(figures: pd.DataFrame, c: _Collector) -> str:
 
 def _facts_section(evidence: pd.DataFrame, c: _Collector) -> str:
     by_item = c.items.set_index("item_id")
+    # evidence rows by (item, field, value), in their order: one grouping, not a scan per fact
+    keyed = evidence.assign(_value=evidence["value"].astype(str))
+    groups = {key: frame for key, frame in keyed.groupby(["item_id", "field", "_value"],
+                                                          sort=False, dropna=False)}
     rows = []
     for (item_id, fieldname, value), keys in sorted(c.facts.items()):
-        match = evidence[(evidence["item_id"] == item_id) & (evidence["field"] == fieldname)
-                         & (evidence["value"].astype(str) == value)]
-        if match.empty:
+        match = groups.get((item_id, fieldname, value))
+        if match is None or match.empty:
             continue
         spans = [ev for ev in match.itertuples() if ev.text]
         first = spans[0] if spans else match.iloc[0]
