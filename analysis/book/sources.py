@@ -44,6 +44,11 @@ class SourceSets:
         self._items = items.set_index("item_id")[
             ["bulletin_id", "issue_date", "seq", "page_start", "page_end"]]
         self._sizes = items["bulletin_id"].value_counts().to_dict()
+        # per-key and per-issue facts as dicts: looked up for every member of every set
+        self._dates = dict(zip(items["bulletin_id"], items["issue_date"], strict=True))
+        self._keys = {k: (str(d), str(b), int(s), k) for k, d, b, s in zip(
+            items["item_id"], items["issue_date"], items["bulletin_id"], items["seq"],
+            strict=True)}
 
     def label(self, keys: Iterable[str]) -> str:
         """The set's label: ``set-`` and 10 hex digits of the hash of its sorted keys."""
@@ -61,13 +66,10 @@ class SourceSets:
         return f"[{{ref}}`{len(keys)} items{issues} <{label}>`]"
 
     def _bulletin(self, key: str) -> str:
-        return str(self._items.at[key, "bulletin_id"]) if key in self._items.index else ""
+        return self._keys[key][1] if key in self._keys else ""
 
     def _order(self, key: str) -> tuple[str, str, int, str]:
-        if key not in self._items.index:
-            return ("", "", 0, key)
-        row = self._items.loc[key]
-        return (str(row["issue_date"]), str(row["bulletin_id"]), int(row["seq"]), key)
+        return self._keys.get(key, ("", "", 0, key))
 
     def collapse(self, text: str) -> str:
         """``text`` with every citation of more than :attr:`limit` keys replaced by a link to
@@ -101,7 +103,7 @@ class SourceSets:
     def _issue_link(self, bulletin: str) -> str:
         if not bulletin:
             return "items not in the data"
-        date = self._items.loc[self._items["bulletin_id"] == bulletin, "issue_date"].iloc[0]
+        date = self._dates[bulletin]
         # bulletin ids are plain ids (letters, digits, - and _): nothing to escape in a role
         return f"{{ref}}`{date or 'undated'} ({bulletin}) <{issue_label(bulletin)}>`"
 
