@@ -78,7 +78,9 @@ def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "",
         "reviewed fields": items["overridden"].map(lambda v: ", ".join(split_field(v))),
     })
     title = f"Coded items: {issue}" if issue and level == 1 else issue or "Coded items"
-    text = "\n".join([f"{'#' * level} {esc(title)}", "", markdown_table(table), ""])
+    # eleven columns: the PDF prints them on a landscape page in small type (print.css)
+    text = "\n".join([f"{'#' * level} {esc(title)}", "", ":::{div} pdf-wide",
+                      markdown_table(table), ":::", ""])
     nums = [PageNumber(title, f"page of {r.item_id}",
                        page_text(r.page_start, r.page_end), f"items.csv row of {r.item_id}")
             for r in items.itertuples()]
