@@ -428,13 +428,14 @@ def _level_of_place(place: PlaceMatch) -> str:
 
 
 _LIST_JOIN = re.compile(r"[、和与及]|以及")
-_CLAUSE_OPENER = re.compile(r"(?:其中|此外|另外|同时|在|而)?")
+_OPENER = r"(?:其中|此外|另外|同时|在|而)?"  # words that may open a clause before its subject
+_CLAUSE_OPENER = re.compile(_OPENER)
 #: Members of an enumeration: split at these; a member may open as a clause does or with the
 #: FTZ name's 中国（ (中国（北京）自由贸易试验区和中国（河北）自由贸易试验区…).
 _MEMBER_JOIN = "、和与及"
 #: Mentions by name in the body that make a province a subject of the item.
 RECURRING_MENTIONS = 3
-_MEMBER_OPENER = re.compile(r"(?:其中|此外|另外|同时|在|而)?(?:中国[（(])?")
+_MEMBER_OPENER = re.compile(_OPENER + r"(?:中国[（(])?")
 _CLAUSE_END = "，,。；;！!？?：:\n"
 
 
