@@ -201,3 +201,7 @@ def test_indexed_bibliography_filter_equals_the_original() -> None:
     assert [k for k, _ in bibindex.filtered_entries(domain, BibliographyKey("bib/y", "b2"))] \
         == ["a", "c"]
     assert bibindex.cited_docnames(domain) == {"a": {"p1", "p2"}, "c": {"p2"}}
+    for docnames in (["p1", "p2"], ["p2", "p1"]):
+        assert list(bibindex.all_cited_keys(domain, docnames)) == \
+            list(bibindex._ORIGINAL_CITED_KEYS(domain, docnames))
+    assert list(bibindex.all_cited_keys(domain, ["p2", "p1"])) == ["a", "c", "a"]
