@@ -37,4 +37,4 @@ bench: $(STAMP)
 	$(PY) -m devtools.bench
 
 clean:
-	rm -rf data/processed _build book/_generated book/regions book/comparison book/scenarios
+	rm -rf data/processed _build book/_generated book/regions book/comparison book/over_time book/scenarios
