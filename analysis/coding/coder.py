@@ -242,16 +242,10 @@ class Coder:
         of the item, beside a different province of the title (黔货…走进杭州 … 贵州 ×5)."""
         found = [m for m in self._find(text, title_len + 1) if m.level == "province"
                  and not m.ambiguous and m.province_code in self._mainland]
-        counts: dict[str, int] = {}
-        for m in found:
-            counts[m.province_code] = counts.get(m.province_code, 0) + 1
-        seen: set[str] = set()
-        out = []
-        for m in found:
-            if counts[m.province_code] >= RECURRING_MENTIONS and m.province_code not in seen:
-                seen.add(m.province_code)
-                out.append(m)
-        return out
+        first: dict[str, PlaceMatch] = {}  # each province's first mention, in text order
+        for m in _repeated(found, RECURRING_MENTIONS):
+            first.setdefault(m.province_code, m)
+        return list(first.values())
 
     def _enumerated(self, text: str, body_start: int) -> list[PlaceMatch]:
         """Provinces that each open a member of one enumeration (甲自贸试验区的……、乙自贸试验区
