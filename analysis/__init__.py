@@ -20,8 +20,9 @@ stages above it in this tree (a test reads the imports and checks it)::
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
                 conndir, execute, dask_executor, runner, notebook, nbhtml, scenarios,
                 cases, fanout
-      book/     the cited HTML and PDF book: bibtex, citestyle, bibindex, jbcli, build, pdf, toc,
-                audit, chapters, fragments, appendix, sources, pages, front, printlayout
+      book/     the cited HTML and PDF book: bibtex, citestyle, bibindex, jbcli, build, compose,
+                pdf, toc, audit, chapters, fragments, appendix, sources, pages, front,
+                printlayout
       report.py   python -m analysis report: every stage in order
       cli.py      python -m analysis ...
 

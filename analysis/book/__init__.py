@@ -6,7 +6,8 @@ Modules (import them directly; this package imports nothing heavy):
 * :mod:`analysis.book.citestyle` -- Sphinx extension: readable ``2020-09 #3 p.1`` labels.
 * :mod:`analysis.common.escape` -- ``escape_markdown(text)``: bulletin text made inert for MyST.
 * :mod:`analysis.book.build` -- ``build_html(root)``: Jupyter Book HTML build (strict, -W).
-* :mod:`analysis.book.pdf` -- ``build_pdf(root)``: singlehtml -> reduced article -> WeasyPrint.
+* :mod:`analysis.book.pdf` -- ``build_pdf(root)``: HTML build -> composed article
+  (:mod:`analysis.book.compose`) -> WeasyPrint.
 * :mod:`support.browsercheck` -- ``check_site(...)``: headless Chromium checks of the HTML.
 * :mod:`analysis.book.pages` -- ``generate(cases)``: every generated page of the report under
   ``book/_generated/``, from :mod:`~analysis.book.chapters` (reader's copies of the executed

@@ -1,7 +1,8 @@
-"""The PDF of the book: singlehtml -> reduced article -> WeasyPrint -> ``_build/pdf/book.pdf``.
+"""The PDF of the book: HTML build -> one composed article -> WeasyPrint -> ``_build/pdf/book.pdf``.
 
-WeasyPrint on the full themed page is far too slow (NOTES-toolchain.md), so the one-page
-``singlehtml`` build is reduced to its ``<article>`` content and printed with
+WeasyPrint on the full themed pages is far too slow (NOTES-toolchain.md), so the content of
+every page of the HTML build is composed into one document (:mod:`analysis.book.compose`),
+reduced to its ``<article>`` and printed with
 ``book/_static/print.css``, whose ``@font-face`` uses the bundled NotoSansSC TTF for every
 element. Before rendering, every visible character of the article must be in that font's cmap
 (:func:`analysis.common.fonts.check_text`); after rendering, ``pdffonts`` (Debian
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import time
@@ -21,12 +21,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlparse
 
 import yaml
 from bs4 import BeautifulSoup, Tag
 
-from analysis.book.build import BookBuildError, prepare, record_time, run_jupyter_book
+from analysis.book.build import BookBuildError, record_time
 from analysis.book.front import COVER_FILE, front_html
 from analysis.book.printlayout import layout
 from analysis.common.atomic import write_text
@@ -37,7 +37,7 @@ __all__ = [
     "appendix_docnames",
     "build_pdf",
     "pdf_fonts",
-    "reduce_singlehtml",
+    "reduce_for_print",
     "verify_pdf_fonts",
 ]
 
@@ -51,15 +51,29 @@ _HIDDEN_INPUT = {"tag_hide-input", "tag_remove-input"}
 
 
 def _screen_only(article: Tag) -> list[Tag]:
-    """The elements to drop (one pass over the tree: CSS selectors are slow on a large book)."""
+    """The elements to drop (one pass over the tree: CSS selectors are slow on a large book):
+    screen-only tags and classes, and the code inputs of cells tagged hidden (also when the
+    input sits in a ``<details>`` of its cell)."""
     found = article.find_all(_DROP_TAGS)
     for element in article.find_all(class_=True):
         classes = set(element.get("class") or [])
-        if classes & _DROP_CLASSES or ("cell_input" in classes and element.parent is not None
-                                       and _HIDDEN_INPUT & set(element.parent.get("class")
-                                                               or [])):
+        if classes & _DROP_CLASSES:
             found.append(element)
+        elif "cell_input" in classes:
+            cell = element.find_parent(class_="cell")
+            if cell is not None and _HIDDEN_INPUT & set(cell.get("class") or []):
+                found.append(element)
     return found
+
+
+def _unwrap_cell_paragraphs(article: Tag) -> None:
+    """``<td><p>x</p></td>`` -> ``<td>x</td>`` (``print.css`` gives such paragraphs no margin):
+    the same page with one box less per cell for WeasyPrint to lay out."""
+    for cell in article.find_all(["td", "th"]):
+        children = [c for c in cell.contents if not (isinstance(c, str) and not c.strip())]
+        if len(children) == 1 and isinstance(children[0], Tag) and children[0].name == "p" \
+                and not children[0].attrs:
+            children[0].unwrap()
 
 
 @dataclass(frozen=True)
@@ -71,58 +85,39 @@ class PdfFont:
     embedded: bool
 
 
-def _entry_page(singlehtml: Path) -> Path:
-    """The singlehtml page holding the book: ``index.html`` or the page it redirects to."""
-    index = singlehtml / "index.html"
-    match = re.search(r'url=([^"\'>\s]+)', index.read_text(encoding="utf-8"))
-    return singlehtml / match.group(1) if match else index
-
-
-def _fix_image_paths(article: Tag, page: Path) -> None:
-    """Point every ``<img>`` at its file as an absolute ``file:`` URI.
-
-    The singlehtml builder writes image paths relative to its output root even when the page
-    itself is in a subfolder (``book/intro.html`` gets ``_images/x.png``), so try both.
-    """
-    roots = [page.parent, *page.parents]
+def _check_images(article: Tag, page: Path) -> None:
+    """Every ``<img>`` of the composed ``page`` points at an existing file (a missing image
+    would print its alt text)."""
     for img in article.find_all("img"):
         src = str(img.get("src", ""))
-        if not src or "://" in src or src.startswith("data:"):
+        if src.startswith("data:"):
             continue
-        relative = unquote(src.split("#", 1)[0].split("?", 1)[0])
-        found = next((r / relative for r in roots if (r / relative).is_file()), None)
-        if found is None:
+        if _local_file(src) is None:
             raise BookBuildError(f"{page}: image {src} not found")
-        img["src"] = found.resolve().as_uri()
 
 
-def _resolver(page: Path):
-    """The file a relative link of the singlehtml ``page`` points to, or None (see
-    :func:`_fix_image_paths`: paths are relative to the output root or to the page)."""
-    roots = [page.parent, *page.parents]
-
-    def resolve(href: str) -> Path | None:
-        relative = unquote(href.split("#", 1)[0].split("?", 1)[0])
-        if not relative or "://" in relative:
-            return None
-        return next((r / relative for r in roots if (r / relative).is_file()), None)
-
-    return resolve
+def _local_file(href: str) -> Path | None:
+    """The existing file a ``file:`` URI names (the composed page's links and images are
+    absolute: :mod:`analysis.book.compose`), else None."""
+    if not href.startswith("file://"):
+        return None
+    path = Path(unquote(urlparse(href).path))
+    return path if path.is_file() else None
 
 
-def reduce_singlehtml(page: Path, stylesheet: str, *, cover: Mapping[str, Any] | None = None,
-                      appendices: Collection[str] = ()) -> tuple[Path, str]:
-    """Write ``page``'s ``<article>`` alone, laid out for print (:mod:`analysis.book.printlayout`)
-    and preceded by the cover and table of contents (:mod:`analysis.book.front`, from the
-    ``cover`` facts), styled by ``stylesheet``, next to ``page``.
+def reduce_for_print(soup: BeautifulSoup, reduced: Path, stylesheet: str, *,
+                     cover: Mapping[str, Any] | None = None,
+                     appendices: Collection[str] = ()) -> str:
+    """Write the ``<article>`` of the composed document ``soup`` (changed in place) alone to
+    ``reduced``, laid out for print (:mod:`analysis.book.printlayout`) and preceded by the
+    cover and table of contents (:mod:`analysis.book.front`, from the ``cover`` facts), styled
+    by ``stylesheet`` (a URL).
 
-    ``stylesheet`` is a URL relative to ``page``; ``appendices``: docnames of the appendix
-    chapters (lettered). Returns the reduced file and its text content.
+    ``appendices``: docnames of the appendix chapters (lettered). Returns the text content.
     """
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     article = soup.find("article")
     if not isinstance(article, Tag):
-        raise BookBuildError(f"{page}: no <article> element to print")
+        raise BookBuildError("the composed book has no <article> element to print")
     for element in _screen_only(article):
         if element.parent is not None:  # not already gone with an ancestor
             element.decompose()
@@ -130,8 +125,9 @@ def reduce_singlehtml(page: Path, stylesheet: str, *, cover: Mapping[str, Any] |
         if summary := details.find("summary"):
             summary.decompose()
         details.unwrap()
-    _fix_image_paths(article, page)
-    headings = layout(soup, article, set(appendices), _resolver(page))
+    _unwrap_cell_paragraphs(article)
+    _check_images(article, reduced)
+    headings = layout(soup, article, set(appendices), _local_file)
     title = soup.title.get_text(strip=True) if soup.title else "Book"
     title = title.split(" — ")[0].split(" - ")[0].strip() or title
     out = BeautifulSoup(
@@ -143,9 +139,8 @@ def reduce_singlehtml(page: Path, stylesheet: str, *, cover: Mapping[str, Any] |
     out.link["href"] = stylesheet
     out.body.append(BeautifulSoup(front_html(title, cover or {}, headings), "html.parser"))
     out.body.append(article)
-    reduced = page.with_name(REDUCED_NAME)
     write_text(reduced, str(out))
-    return reduced, out.body.get_text()
+    return out.body.get_text()
 
 
 def appendix_docnames(toc: Path | None) -> list[str]:
@@ -206,47 +201,48 @@ def verify_pdf_fonts(pdf: Path) -> list[PdfFont]:
     return fonts
 
 
-def build_pdf(root: Path | str, *, fresh: bool = False, toc: Path | str | None = None) -> Path:
-    """Build ``<root>/_build/pdf/book.pdf`` and return its path.
+def build_pdf(root: Path | str, *, toc: Path | str | None = None) -> Path:
+    """Build ``<root>/_build/pdf/book.pdf`` from the HTML build and return its path.
 
-    Runs the ``singlehtml`` builder with ``-W`` (``fresh`` re-reads every page; the default
-    reuses the environment of a preceding HTML build; ``toc`` as in
-    :func:`analysis.book.build.run_jupyter_book`), reduces the page, checks glyph coverage,
-    renders with WeasyPrint and verifies the embedded fonts. Records ``pdf_seconds`` (total),
-    ``pdf_singlehtml_seconds`` and ``pdf_render_seconds`` in ``_build/build-times.json``.
+    Composes the pages of ``toc`` (default ``root/_toc.yml``) from ``_build/html``
+    (:func:`analysis.book.compose.compose_article`: the HTML must be built and current),
+    reduces the result for print, checks glyph coverage, renders with WeasyPrint and verifies
+    the embedded fonts. Records ``pdf_seconds`` (total), ``pdf_compose_seconds`` and
+    ``pdf_render_seconds`` in ``_build/build-times.json``.
     """
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from analysis.book.compose import compose_article
+
     root = Path(root).resolve()
     start = time.perf_counter()
-    prepare(root)
-    singlehtml_seconds = run_jupyter_book(root, "singlehtml", fresh=fresh, toc=toc)
-    singlehtml = root / "_build" / "singlehtml"
-    page = _entry_page(singlehtml)
-    stylesheet = os.path.relpath(singlehtml / "_static" / "print.css", page.parent)
-    toc_file = Path(toc) if toc is not None else root / "_toc.yml"
-    reduced, text = reduce_singlehtml(page, Path(stylesheet).as_posix(),
-                                      cover=_cover_facts(root),
-                                      appendices=appendix_docnames(toc_file))
-    font = singlehtml / "_static" / "fonts" / FONT_FILE
+    toc_file = Path(toc).resolve() if toc is not None else root / "_toc.yml"
+    html = root / "_build" / "html"
+    out_dir = root / "_build" / "pdf"
+    composed = compose_article(root, toc_file, out_dir)
+    stylesheet = (html / "_static" / "print.css").resolve().as_uri()
+    reduced = out_dir / REDUCED_NAME
+    text = reduce_for_print(composed, reduced, stylesheet, cover=_cover_facts(root),
+                            appendices=appendix_docnames(toc_file))
+    font = html / "_static" / "fonts" / FONT_FILE
     if not font.is_file():
         raise BookBuildError(f"{FONT_FILE} was not copied into {font.parent}")
     try:
         check_text(text, font)
     except MissingGlyphError as err:
         raise BookBuildError(f"PDF text: {err}") from None
+    compose_seconds = time.perf_counter() - start
 
     render_start = time.perf_counter()
-    target = root / "_build" / "pdf" / "book.pdf"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = out_dir / "book.pdf"
     tmp = target.with_name(".book.pdf.tmp")
     HTML(filename=str(reduced)).write_pdf(str(tmp), font_config=FontConfiguration())
     os.replace(tmp, target)
     render_seconds = time.perf_counter() - render_start
 
     verify_pdf_fonts(target)
-    record_time(root, "pdf_singlehtml_seconds", singlehtml_seconds)
+    record_time(root, "pdf_compose_seconds", compose_seconds)
     record_time(root, "pdf_render_seconds", render_seconds)
     record_time(root, "pdf_seconds", time.perf_counter() - start)
     return target

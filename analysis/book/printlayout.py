@@ -1,7 +1,8 @@
-"""Print layout of the reduced singlehtml article (used by :mod:`analysis.book.pdf`).
+"""Print layout of the composed article (:mod:`analysis.book.compose`, used by
+:mod:`analysis.book.pdf`).
 
-The singlehtml builder nests every chapter one level deeper than the root page (chapter titles
-come out as ``<h3>``, sections as ``<h4>``), so :func:`layout` rewrites the heading levels:
+Every page of the book keeps its own heading levels in the composed article, nested in the
+root page's section, so :func:`layout` rewrites the heading levels:
 each chapter's title becomes ``<h1>``, its sections ``<h2>``, deeper ones ``<h3>``/``<h4>``;
 the chapters and sections are numbered in their headings' text (1, 1.1, ...; appendix
 chapters A, A.1, ...), so the contents, bookmarks and running header carry the numbers;
@@ -99,7 +100,7 @@ def _number(soup: BeautifulSoup, article: Tag) -> None:
 
 
 def _unique_ids(article: Tag) -> None:
-    """singlehtml repeats section ids across pages (every province has ``#overview``): give
+    """Pages repeat section ids (every province has ``#overview``): give
     each repeat a suffix so the contents and bookmarks point at the right section."""
     seen: dict[str, int] = {}
     for element in article.find_all("section", id=True):

@@ -44,7 +44,7 @@ def vector_figures() -> None:
 
     The HTML book shows the SVG (sharp at any zoom; text as paths, matplotlib's
     ``svg.fonttype = "path"``, so Chinese renders without any installed font). The PDF build
-    (``singlehtml``, ``nb_mime_priority_overrides`` in ``_config.yml``) takes the PNG: WeasyPrint
+    (:mod:`analysis.book.compose`) prints the PNG: WeasyPrint
     draws matplotlib's glyph-path SVGs slowly (about 0.4 s of CPU per figure here), a 200 dpi
     PNG is sharp in print and costs almost nothing."""
     import matplotlib
