@@ -205,3 +205,60 @@ def test_indexed_bibliography_filter_equals_the_original() -> None:
         assert list(bibindex.all_cited_keys(domain, docnames)) == \
             list(bibindex._ORIGINAL_CITED_KEYS(domain, docnames))
     assert list(bibindex.all_cited_keys(domain, ["p2", "p1"])) == ["a", "c", "a"]
+
+
+def _bibliography_document(domain: object) -> object:
+    """A document holding one bibliography directive's node (docname ``bib/x``)."""
+    from types import SimpleNamespace
+
+    from docutils.utils import new_document
+    from sphinxcontrib.bibtex.nodes import bibliography
+
+    document = new_document("bib/x")
+    document.settings.env = SimpleNamespace(get_domain=lambda name: domain)
+    node = bibliography("", docname="bib/x", ids=["b1"])
+    document += node
+    return document
+
+
+def test_indexed_bibliography_transform_equals_the_original() -> None:
+    """Filling a bibliography from this document's citations and references only gives the
+    original's nodes (entries in order, same-document back-references), on a small domain."""
+    from types import SimpleNamespace
+
+    import docutils.nodes
+    from pybtex.style import FormattedEntry
+    from sphinxcontrib.bibtex.citation_target import CitationTarget
+    from sphinxcontrib.bibtex.directives import BibliographyKey
+    from sphinxcontrib.bibtex.domain import Citation
+    from sphinxcontrib.bibtex.roles import CitationRef
+    from sphinxcontrib.bibtex.transforms import BibliographyTransform
+
+    from analysis.book import bibindex
+
+    here, there = BibliographyKey("bib/x", "b1"), BibliographyKey("bib/y", "b2")
+
+    def citation(key: str, bib: BibliographyKey) -> Citation:
+        return Citation(f"cite-{key}", bib, key, None, FormattedEntry(key, Text(key.upper()),
+                                                                      label=key), None)
+
+    def domain() -> SimpleNamespace:
+        keys = ["b", "a", "c"]
+        bib = SimpleNamespace(list_="citation", citation_nodes={
+            k: docutils.nodes.citation(ids=[f"cite-{k}"]) for k in keys})
+        data = {"citations": [citation("b", here), citation("z", there), citation("a", here),
+                              citation("c", here)],
+                "citation_refs": [CitationRef("r1", "bib/x", 1, [CitationTarget("a", "", "")]),
+                                  CitationRef("r2", "page", 1, [CitationTarget("b", "", "")])]}
+        return SimpleNamespace(data=data, citations=data["citations"],
+                               citation_refs=data["citation_refs"],
+                               bibliographies={here: bib, there: bib})
+
+    results = []
+    for run in (bibindex._ORIGINAL_RUN, bibindex.bibliography_run):
+        document = _bibliography_document(domain())
+        run(BibliographyTransform(document))
+        results.append(document.pformat())
+    assert results[0] == results[1]
+    assert results[1].index('ids="cite-b"') < results[1].index('ids="cite-a"')
+    assert 'backrefs="r1"' in results[1] and "r2" not in results[1]
