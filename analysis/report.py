@@ -252,7 +252,7 @@ def _build(*, jobs: int | None, force: bool, pdf: bool, regions: Sequence[str] |
             if not result.pdf_current:
                 forget(root, "pdf")
                 start = time.perf_counter()
-                result.pdf = build_pdf(root, toc=generated.toc)
+                result.pdf = build_pdf(root, toc=generated.print_toc)
                 result.pdf_seconds = time.perf_counter() - start
                 remember(root, "pdf", digest)
             result.pages = pdf_pages(result.pdf)

@@ -5,6 +5,7 @@ hand-written pages type no number."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -69,6 +70,26 @@ def test_toc_expands_generated_globs_in_order(tmp_path: Path) -> None:
         {"file": "book/_generated/regions/a"}]
     with pytest.raises(BookBuildError, match="book/missing does not exist"):
         expand([{"file": "book/missing"}], [], tmp_path)
+
+
+def test_print_toc_leaves_out_the_pages_the_pdf_attaches(tmp_path: Path) -> None:
+    import yaml
+
+    from analysis.book.toc import PRINT_TOC_NAME, write_print_toc
+
+    toc = tmp_path / "_toc.yml"
+    toc.write_text(yaml.safe_dump({"root": "book/intro", "parts": [{"caption": "A", "chapters": [
+        {"file": "book/items", "sections": [{"file": "book/items/2020"},
+                                            {"file": "book/items/2021"}]},
+        {"file": "book/bib", "sections": [{"file": "book/bib/2020",
+                                           "sections": [{"file": "book/bib/2020/x"}]},
+                                          {"file": "book/bib/keep"}]}]}]}))
+    out = write_print_toc(toc, ["book/items/2020", "book/items/2021", "book/bib/2020"])
+    assert out == tmp_path / PRINT_TOC_NAME
+    chapters = yaml.safe_load(out.read_text())["parts"][0]["chapters"]
+    assert chapters == [{"file": "book/items"},
+                        {"file": "book/bib", "sections": [{"file": "book/bib/keep"}]}]
+    assert toc.read_text() != out.read_text()  # the book's own toc is unchanged
 
 
 def _executed(path: Path) -> Path:
@@ -183,7 +204,7 @@ def test_data_section_counts_items_by_scope():
 def test_items_appendix_shows_scope():
     import pandas as pd
 
-    from analysis.book.appendix import items_page
+    from analysis.book.appendix import items_csv, items_intro, items_page
 
     items = pd.DataFrame({
         "item_id": ["b-01", "b-02"], "page_start": [1, 2], "page_end": [1, 2],
@@ -194,6 +215,14 @@ def test_items_appendix_shows_scope():
     text, _ = items_page(items, {"上海": "Shanghai", "江苏": "Jiangsu"})
     assert "| provinces | scope | domains |" in text
     assert "| multi\\-provincial |" in text and "| foreign |" in text
+    # the same rows in the one CSV file of every item, with issue and position
+    frame = pd.read_csv(io.StringIO(items_csv(items.assign(
+        bulletin_id="b", issue_date="2020-09", seq=[1, 2]), {"上海": "Shanghai"})))
+    assert list(frame.columns[:5]) == ["item_id", "bulletin_id", "issue_date", "item", "page"]
+    assert frame["provinces"].tolist()[0] == "Shanghai 上海, 江苏" and len(frame) == 2
+    intro = items_intro(pd.DataFrame({"bulletin_id": ["b"]}), 2, "coded-items.csv", by_year=True)
+    assert "All 2 items of 1 issue" in intro and "{download}`coded-items.csv <coded-items.csv>`" \
+        in intro and "leaves these pages" in intro
 
 
 def test_displayed_sentences_carry_readable_citations_in_html() -> None:

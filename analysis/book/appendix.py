@@ -16,10 +16,10 @@ from analysis.book.audit import PageNumber, raw_table
 from analysis.book.chapters import Chapter
 from analysis.common.escape import escape_markdown as esc
 from analysis.dataset.tables import split_field
-from analysis.views.common import domains_text, label, page_text
+from analysis.views.common import domains_text, label, page_text, plural
 from analysis.views.markdown import markdown_table
 
-__all__ = ["data_dictionary", "items_intro", "items_page", "manifest_page"]
+__all__ = ["data_dictionary", "items_csv", "items_intro", "items_page", "manifest_page"]
 
 Page = tuple[str, list[PageNumber]]
 TABLE_FILES = {"items": "items.csv", "figures": "figures.csv", "evidence": "evidence.csv",
@@ -41,21 +41,28 @@ def data_dictionary(dictionary: pd.DataFrame) -> Page:
     return "\n".join(parts), []
 
 
-def items_intro(bulletins: pd.DataFrame, by_year: bool = False) -> str:
+def items_intro(bulletins: pd.DataFrame, n_items: int, csv_name: str,
+                by_year: bool = False) -> str:
     """The coded-items appendix's first page: what the per-issue (``by_year``: per-year)
-    pages hold."""
+    pages hold, and the one CSV file of every item (``csv_name``, beside the page). Per-year
+    pages are left out of the PDF (:func:`analysis.book.toc.write_print_toc`), which carries
+    the file instead; the page says so."""
     pages = ("one page per year, each issue a section" if by_year else "one page per issue")
+    printed = ("The PDF leaves these pages and those of the bibliography out and carries the "
+               "file instead, attached: the issue, item number and page of a citation's label "
+               "find its row." if by_year else "The PDF carries the file too, attached.")
     return ("# Coded items\n\n"
             f"Every bulletin item with its final codes, {pages} (in date order): "
             "automatic codes with the analyst's review applied; *reviewed fields* names the "
             "fields the review overruled. Titles and sections are as printed. The evidence for "
-            "every code, with its exact source text, is in `data/processed/evidence.csv`.\n")
+            "every code, with its exact source text, is in `data/processed/evidence.csv`.\n\n"
+            f"All {plural(n_items, 'item')} of {plural(len(bulletins), 'issue')} are also in "
+            "one file, "
+            f"{{download}}`{csv_name} <{csv_name}>`. {printed}\n")
 
 
-def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "",
-               level: int = 1) -> Page:
-    """Every coded item (of one issue: ``issue`` names it in the title, a heading of
-    ``level``): citation, page, section, title (as printed), codes."""
+def _items_frame(items: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The coded items as the appendix shows them: id, page, section, title, codes."""
     def provinces(value: object) -> str:
         return ", ".join(label(p, names) for p in split_field(value))
 
@@ -64,7 +71,7 @@ def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "",
                                                  ("provincial", row.is_provincial_first))
                          if int(flag) == 1)
 
-    table = pd.DataFrame({
+    return pd.DataFrame({
         "item_id": items["item_id"],
         "page": [page_text(s, e) for s, e in zip(items["page_start"], items["page_end"],
                                                  strict=True)],
@@ -77,6 +84,23 @@ def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "",
         "issuing level": items["issuing_level"],
         "reviewed fields": items["overridden"].map(lambda v: ", ".join(split_field(v))),
     })
+
+
+def items_csv(items: pd.DataFrame, names: Mapping[str, str]) -> str:
+    """Every coded item in one CSV file (the appendix's columns after the issue and the item's
+    position in it): the file the PDF carries when it leaves the per-year pages out."""
+    frame = _items_frame(items, names)
+    frame.insert(1, "bulletin_id", items["bulletin_id"].to_numpy())
+    frame.insert(2, "issue_date", items["issue_date"].to_numpy())
+    frame.insert(3, "item", items["seq"].to_numpy())
+    return frame.to_csv(index=False)
+
+
+def items_page(items: pd.DataFrame, names: Mapping[str, str], issue: str = "",
+               level: int = 1) -> Page:
+    """Every coded item (of one issue: ``issue`` names it in the title, a heading of
+    ``level``): citation, page, section, title (as printed), codes."""
+    table = _items_frame(items, names)
     title = f"Coded items: {issue}" if issue and level == 1 else issue or "Coded items"
     # eleven columns: the PDF prints them on a landscape page in small type (print.css)
     text = "\n".join([f"{'#' * level} {esc(title)}", "", ":::{div} pdf-wide",

@@ -37,7 +37,7 @@ from analysis.book.chapters import (
 )
 from analysis.book.front import COVER_FILE, cover_facts
 from analysis.book.sources import SourceSets, issue_label
-from analysis.book.toc import write_toc
+from analysis.book.toc import PRINT_TOC_NAME, TOC_NAME, write_print_toc, write_toc
 from analysis.common import paths
 from analysis.common.atomic import write_text
 from analysis.run.manifest import Manifest
@@ -57,7 +57,9 @@ GENERATED = Path("book/_generated")
 #: per year holds each issue as a section: Sphinx and the theme's navigation (printed on every
 #: page) grow with the number of pages, so 1,000 issues give 84 pages, not 1,000.
 ISSUE_PAGES_UP_TO = 24
-KEEP = {"references.bib", "_toc.yml"}  # written by their own functions
+KEEP = {"references.bib", TOC_NAME, PRINT_TOC_NAME}  # written by their own functions
+#: Every coded item in one file, beside the coded-items appendix page.
+ITEMS_CSV = "coded-items.csv"
 SUMMARY_MISSING = ("The cross-province comparison could not be computed in this build, so "
                    "there is no summary of its findings; see its chapter for the error.\n")
 TESTS_MISSING = ("The cross-province comparison could not be computed in this build, so no "
@@ -72,6 +74,7 @@ class GeneratedBook:
     chapters: list[Chapter]
     docnames: list[str]
     toc: Path
+    print_toc: Path  # the PDF's (:func:`analysis.book.toc.write_print_toc`)
     written: list[str] = field(default_factory=list)
 
     @property
@@ -279,7 +282,9 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
                 bibtex_text(mine)
         files[f"appendix/items/{name}.md"] = "\n".join(item_parts)
         files[f"bibliography/{name}.md"] = "\n".join(bib_parts)
-    files["appendix/items.md"] = appendix.items_intro(bulletins, len(pages) < len(bulletins))
+    by_year = len(pages) < len(bulletins)
+    files["appendix/items.md"] = appendix.items_intro(bulletins, len(items), ITEMS_CSV, by_year)
+    files[f"appendix/{ITEMS_CSV}"] = appendix.items_csv(items, names)
     audit, audit_csv = audit_page(glued, items, figures, evidence, numbers)
     files["appendix/audit.md"] = audit
     comp_case = next((c for c, ch in zip(cases, chapters, strict=True)
@@ -302,4 +307,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
         (GENERATED / rel).with_suffix("").as_posix() for rel in files
         if rel.startswith(("appendix/", "bibliography/")) and rel.endswith(".md")]
     toc = write_toc(root, docnames)
-    return GeneratedBook(root, chapters, docnames, toc, written)
+    # per-year pages (many issues) stay out of the PDF, which carries ITEMS_CSV instead
+    unprinted = [(GENERATED / f"{part}/{name}").as_posix() for name in pages
+                 for part in ("appendix/items", "bibliography")] if by_year else []
+    print_toc = write_print_toc(toc, unprinted)
+    return GeneratedBook(root, chapters, docnames, toc, print_toc, written)
