@@ -45,7 +45,8 @@ def built(tmp_path: Path) -> Path:
         "book/intro": _page('<section id="intro"><h1>Intro</h1>'
                             '<p><a href="methods.html#coding">coding</a> '
                             '<a href="appendix/items.html">items</a> '
-                            '<a href="../search.html">search</a></p>'
+                            '<a href="../search.html">search</a> '
+                            '<a href="unprinted.html#set-abc">set</a></p>'
                             '<div class="toctree-wrapper compound"></div></section>', "Book"),
         "book/methods": _page('<section id="methods"><h1>Methods</h1>'
                               '<section id="coding"><h2>Coding</h2>'
@@ -96,6 +97,8 @@ def test_composed_document(built: Path) -> None:
     assert links["coding"] == "#coding" and links["back"] == "#coding"
     assert links["items"] == "#document-book/appendix/items"
     assert links["search"] is None  # a page outside the book
+    unprinted = article.find("a", string="set")  # a page the PDF does not print
+    assert unprinted.get("href") is None and unprinted["data-target"] == "set-abc"
     assert links["Data (CSV)"].startswith("file://") and links["Data (CSV)"].endswith("data.csv")
     (img,) = article.find_all("img")
     assert img["src"].startswith("file://") and img["src"].endswith(".png")
@@ -106,3 +109,18 @@ def test_missing_page_is_named(built: Path) -> None:
     (built / "_build" / "html" / "book" / "methods.html").unlink()
     with pytest.raises(BookBuildError, match=r"methods\.html is missing"):
         compose_article(built, built / "_toc.yml", built / "_build" / "pdf")
+
+
+def test_static_files_reach_the_build_even_when_no_page_changed(tmp_path: Path) -> None:
+    """Sphinx copies ``_static`` only when it writes a page; the build syncs it after."""
+    from analysis.book.build import sync_static
+
+    (tmp_path / "book" / "_static" / "fonts").mkdir(parents=True)
+    (tmp_path / "book" / "_static" / "print.css").write_text("a { color: red }")
+    (tmp_path / "book" / "_static" / "fonts" / "f.ttf").write_bytes(b"font")
+    built = tmp_path / "_build" / "html" / "_static"
+    built.mkdir(parents=True)
+    (built / "print.css").write_text("a { color: blue }")
+    assert sync_static(tmp_path) == ["fonts/f.ttf", "print.css"]
+    assert (built / "print.css").read_text() == "a { color: red }"
+    assert sync_static(tmp_path) == []

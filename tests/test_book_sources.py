@@ -58,3 +58,23 @@ def test_a_notebook_stays_valid_json_after_collapsing() -> None:
     nb.cells.append(nbformat.v4.new_markdown_cell("x " + cite(items()["item_id"])))
     text = SourceSets(items()).collapse(nbformat.writes(nb))
     assert "{ref}`18 items in 3 issues" in "".join(json.loads(text)["cells"][0]["source"])
+
+
+def test_every_set_in_one_csv_and_the_page_says_what_the_pdf_prints() -> None:
+    import io
+
+    frame = items()
+    sets = SourceSets(frame)
+    text = sets.collapse(cite(list(frame["item_id"])) + cite(list(frame["item_id"])[:9]))
+    table = pd.read_csv(io.StringIO(sets.csv()), dtype=str)
+    assert list(table.columns) == ["set", "set_items", "item_id", "bulletin_id", "issue_date",
+                                   "item", "page"]
+    assert len(table) == 18 + 9 and set(table["set_items"]) == {"18", "9"}
+    label = re.findall(r"<set-([0-9a-f]{10})>", text)[1]  # the 9-item set
+    first = table[table["set"] == label].iloc[0]
+    assert (first["item_id"], first["bulletin_id"], first["item"], first["page"]) == \
+        ("b1-01", "b1", "1", "1-2")
+    printed = sets.page("source-sets.csv", printed=True)
+    assert "{download}`source-sets.csv <source-sets.csv>`" in printed
+    assert "carries the file too" in printed
+    assert "leaves this page out" in sets.page("source-sets.csv", printed=False)

@@ -24,6 +24,7 @@ such a page changed when the notebook it quotes is newer.
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import re
@@ -34,7 +35,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.common.atomic import write_text
+from analysis.common.atomic import write_bytes, write_text
 from analysis.common.digest import modules_hash, tree_files, tree_hash
 from analysis.common.fonts import FONT_FILE, font_path
 
@@ -57,10 +58,12 @@ __all__ = [
     "remember",
     "run_jupyter_book",
     "settle_outputs",
+    "sync_static",
     "touch_glue_dependents",
 ]
 
-FONT_DIR = Path("book/_static/fonts")
+STATIC_DIR = Path("book/_static")
+FONT_DIR = STATIC_DIR / "fonts"
 REFERENCES = Path("book/_generated/references.bib")
 #: One BibTeX file per issue, written by the report: each issue's references page names its
 #: own file, so sphinxcontrib-bibtex makes nodes for that issue's entries only (for every
@@ -295,6 +298,20 @@ def _failure_summary(output: str) -> str:
     return "\n".join(causes[:20] or lines[-30:])
 
 
+def sync_static(root: Path) -> list[str]:
+    """Copy every file of ``book/_static`` that differs into ``_build/html/_static``; return
+    them. Sphinx copies static files only when it writes a page: after an edit to a style
+    sheet alone it reports "no targets are out of date" and leaves the old copy in place."""
+    source, target = root / STATIC_DIR, root / "_build" / "html" / "_static"
+    copied = []
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        dest = target / path.relative_to(source)
+        if not dest.is_file() or not filecmp.cmp(path, dest, shallow=False):
+            write_bytes(dest, path.read_bytes())
+            copied.append(path.relative_to(source).as_posix())
+    return copied
+
+
 def build_html(root: Path | str, *, items: pd.DataFrame | None = None, fresh: bool = True,
                toc: Path | str | None = None) -> Path:
     """Build the HTML book under ``<root>/_build/html`` with warnings as errors.
@@ -307,6 +324,7 @@ def build_html(root: Path | str, *, items: pd.DataFrame | None = None, fresh: bo
     if not fresh:
         touch_glue_dependents(root)
     seconds = run_jupyter_book(root, "html", fresh=fresh, toc=toc)
+    sync_static(root)
     record_time(root, "html_seconds", seconds)
     index = root / "_build" / "html" / "index.html"
     if not index.is_file():

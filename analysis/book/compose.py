@@ -9,7 +9,9 @@ a page inside its section), for :func:`analysis.book.pdf.reduce_for_print`. Deci
 
 * a link to another page of the book becomes an in-document link (``#anchor``, or
   ``#document-DOCNAME`` for the page itself), so citations and source sets are live links in
-  the PDF; a link to a page outside the book (search, index) loses its target;
+  the PDF; a link to a page the PDF does not print (search, index, the pages its table of
+  contents leaves out) loses its target and keeps the anchor's name in ``data-target``
+  (``print.css`` prints a source set's name after its link);
 * every other relative link or image (downloads, figures) becomes an absolute ``file:`` URI;
 * a figure displayed as SVG in the HTML is printed from the 200 dpi PNG of the same output
   (:func:`analysis.views.display.vector_figures` stores both): WeasyPrint draws matplotlib's
@@ -93,7 +95,10 @@ class _Rewriter:
         base = posixpath.dirname(docname)
         for link in content.find_all("a", href=True):
             href = self._target(str(link["href"]), base, link=True)
-            if href is None:
+            if href is None:  # the target is not printed: keep its name for print.css
+                fragment = str(link["href"]).partition("#")[2]
+                if fragment:
+                    link["data-target"] = fragment
                 del link["href"]
             else:
                 link["href"] = href

@@ -58,8 +58,10 @@ GENERATED = Path("book/_generated")
 #: page) grow with the number of pages, so 1,000 issues give 84 pages, not 1,000.
 ISSUE_PAGES_UP_TO = 24
 KEEP = {"references.bib", TOC_NAME, PRINT_TOC_NAME}  # written by their own functions
-#: Every coded item in one file, beside the coded-items appendix page.
+#: Every coded item in one file, beside the coded-items appendix page; every source set's
+#: items in one file, beside the source-sets page.
 ITEMS_CSV = "coded-items.csv"
+SOURCES_CSV = "source-sets.csv"
 SUMMARY_MISSING = ("The cross-province comparison could not be computed in this build, so "
                    "there is no summary of its findings; see its chapter for the error.\n")
 TESTS_MISSING = ("The cross-province comparison could not be computed in this build, so no "
@@ -294,7 +296,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
                                                                      TESTS_MISSING)
     sets = SourceSets(items)
     files = {rel: sets.collapse(text) for rel, text in files.items()}
-    files["appendix/sources.md"] = sets.page()
+    files["appendix/sources.md"] = sets.page(SOURCES_CSV, printed=not by_year)
+    files[f"appendix/{SOURCES_CSV}"] = sets.csv()
     files.update({f"appendix/{rel}": text for rel, text in audit_csv.items()})
     files[COVER_FILE] = json.dumps(cover_facts(bulletins, manifest), indent=2,
                                    ensure_ascii=False) + "\n"
@@ -307,8 +310,10 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
         (GENERATED / rel).with_suffix("").as_posix() for rel in files
         if rel.startswith(("appendix/", "bibliography/")) and rel.endswith(".md")]
     toc = write_toc(root, docnames)
-    # per-year pages (many issues) stay out of the PDF, which carries ITEMS_CSV instead
+    # per-year pages (many issues) and the source sets stay out of the PDF, which carries
+    # ITEMS_CSV and SOURCES_CSV instead
     unprinted = [(GENERATED / f"{part}/{name}").as_posix() for name in pages
-                 for part in ("appendix/items", "bibliography")] if by_year else []
+                 for part in ("appendix/items", "bibliography")] + \
+        [(GENERATED / "appendix/sources").as_posix()] if by_year else []
     print_toc = write_print_toc(toc, unprinted)
     return GeneratedBook(root, chapters, docnames, toc, print_toc, written)

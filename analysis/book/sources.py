@@ -77,13 +77,21 @@ class SourceSets:
         no quote or backslash)."""
         return _CITE.sub(self._replace, text)
 
-    def page(self) -> str:
-        """Markdown of the *Source sets* appendix page."""
+    def page(self, csv_name: str = "", printed: bool = True) -> str:
+        """Markdown of the *Source sets* appendix page; ``csv_name``: the file of every set's
+        items beside the page (:meth:`csv`), ``printed``: whether the PDF prints this page
+        (else it carries the file instead)."""
         parts = ["# Source sets", "",
                  f"A sentence or table cell that rests on more than {self.limit} items cites "
                  "them as one source set, listed here by issue: the issue (linked to its "
                  "references, which give each item's title), then each item's position in the "
                  "issue and its pages.", ""]
+        if csv_name:
+            printed_text = ("The PDF carries the file too, attached." if printed else
+                            "The PDF leaves this page out and carries the file instead, "
+                            "attached: a link to a set prints the set's name.")
+            parts += [f"Every set's items are also in one file, "
+                      f"{{download}}`{csv_name} <{csv_name}>`. {printed_text}", ""]
         if not self.sets:
             parts.append(f"No sentence or table of this book cites more than {self.limit} "
                          "items, so there is no source set.")
@@ -99,6 +107,22 @@ class SourceSets:
                                 "; ".join(self._position(k) for k in members)))
             parts.append("")
         return "\n".join(parts) + "\n"
+
+    def csv(self) -> str:
+        """Every source set's items in one CSV file: the set's name (as its heading shows it)
+        and size, then each item with its issue, position in the issue and pages."""
+        rows = []
+        for label, keys in sorted(self.sets.items()):
+            for key in keys:
+                bulletin, item, pages = "", "", ""
+                if key in self._items.index:
+                    row = self._items.loc[key]
+                    bulletin, item = str(row["bulletin_id"]), int(row["seq"])
+                    pages = page_text(row["page_start"], row["page_end"])
+                rows.append((label.removeprefix("set-"), len(keys), key, bulletin,
+                             self._dates.get(bulletin, ""), item, pages))
+        columns = ["set", "set_items", "item_id", "bulletin_id", "issue_date", "item", "page"]
+        return pd.DataFrame(rows, columns=columns).to_csv(index=False)
 
     def _issue_link(self, bulletin: str) -> str:
         if not bulletin:
