@@ -57,7 +57,8 @@ def built(tmp_path: Path) -> Path:
                                      '<div class="toctree-wrapper compound"></div></section>'),
         "book/appendix/items/issue-1": _page(
             '<section id="issue-1"><h1>Issue 1</h1>'
-            '<a href="../../methods.html#coding">back</a></section>'),
+            '<a href="../../methods.html#coding">back</a></section>'
+            '<section id="second-top-level"><h1>More</h1></section>'),
     }
     for name, text in pages.items():
         (html / name).parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +94,7 @@ def test_composed_document(built: Path) -> None:
                        "document-book/appendix/items/issue-1"]
     # the per-issue page sits inside its parent page's section, as in singlehtml
     assert doc.find("section", id="issue-1").find_parent("section")["id"] == "items"
+    assert doc.find("section", id="second-top-level") is not None  # nothing left behind
     links = {a.get_text(): a.get("href") for a in article.find_all("a")}
     assert links["coding"] == "#coding" and links["back"] == "#coding"
     assert links["items"] == "#document-book/appendix/items"

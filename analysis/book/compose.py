@@ -159,7 +159,9 @@ def compose_article(root: Path, toc: Path, out_dir: Path) -> BeautifulSoup:
             raise BookBuildError(f"{page}: no <section> element to print")
         into = holders[parent] if parent in holders else holders[pages[0][0]]
         into.append(doc.new_tag("span", attrs={"id": f"document-{docname}"}))
-        into.append(section.extract())
+        # a page with several top-level headings has several sections: all of them print
+        for part in [section, *section.find_next_siblings("section")]:
+            into.append(part.extract())
         holders[docname] = _holder(section)
     return doc
 
