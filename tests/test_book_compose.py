@@ -69,7 +69,7 @@ def built(tmp_path: Path) -> Path:
             "text/plain": "<Figure>"}
     notebook = {"cells": [{"cell_type": "code",
                            "outputs": [{"output_type": "display_data", "data": data}]}]}
-    (root / "book" / "run").mkdir(parents=True)
+    (root / "book" / "run").mkdir(parents=True)  # an executed case notebook, not a page
     (root / "book" / "run" / "case.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     return root
 

@@ -65,7 +65,8 @@ def _notebooks(root: Path) -> Iterator[Path]:
 
 def svg_png_pairs(root: Path) -> dict[str, bytes]:
     """``{SVG file name myst-nb writes: PNG bytes}`` for every output of the book's notebooks
-    that carries a figure both as SVG and as PNG."""
+    that carries a figure both as SVG and as PNG. Every notebook under ``book/``, not only the
+    pages': a page shows figures glued in the executed case notebooks."""
     pairs: dict[str, bytes] = {}
     for path in _notebooks(root):
         try:

@@ -62,6 +62,7 @@ KEEP = {"references.bib", TOC_NAME, PRINT_TOC_NAME}  # written by their own func
 #: items in one file, beside the source-sets page.
 ITEMS_CSV = "coded-items.csv"
 SOURCES_CSV = "source-sets.csv"
+SOURCES_PAGE = "appendix/sources"
 SUMMARY_MISSING = ("The cross-province comparison could not be computed in this build, so "
                    "there is no summary of its findings; see its chapter for the error.\n")
 TESTS_MISSING = ("The cross-province comparison could not be computed in this build, so no "
@@ -296,7 +297,7 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
                                                                      TESTS_MISSING)
     sets = SourceSets(items)
     files = {rel: sets.collapse(text) for rel, text in files.items()}
-    files["appendix/sources.md"] = sets.page(SOURCES_CSV, printed=not by_year)
+    files[f"{SOURCES_PAGE}.md"] = sets.page(SOURCES_CSV, printed=not by_year)
     files[f"appendix/{SOURCES_CSV}"] = sets.csv()
     files.update({f"appendix/{rel}": text for rel, text in audit_csv.items()})
     files[COVER_FILE] = json.dumps(cover_facts(bulletins, manifest), indent=2,
@@ -312,8 +313,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
     toc = write_toc(root, docnames)
     # per-year pages (many issues) and the source sets stay out of the PDF, which carries
     # ITEMS_CSV and SOURCES_CSV instead
-    unprinted = [(GENERATED / f"{part}/{name}").as_posix() for name in pages
-                 for part in ("appendix/items", "bibliography")] + \
-        [(GENERATED / "appendix/sources").as_posix()] if by_year else []
+    unprinted = ([(GENERATED / f"{part}/{name}").as_posix() for name in pages
+                  for part in ("appendix/items", "bibliography")]
+                 + [(GENERATED / SOURCES_PAGE).as_posix()]) if by_year else []
     print_toc = write_print_toc(toc, unprinted)
     return GeneratedBook(root, chapters, docnames, toc, print_toc, written)

@@ -114,11 +114,8 @@ class SourceSets:
         rows = []
         for label, keys in sorted(self.sets.items()):
             for key in keys:
-                bulletin, item, pages = "", "", ""
-                if key in self._items.index:
-                    row = self._items.loc[key]
-                    bulletin, item = str(row["bulletin_id"]), int(row["seq"])
-                    pages = page_text(row["page_start"], row["page_end"])
+                bulletin = self._bulletin(key)
+                item, pages = self._member(key) or ("", "")
                 rows.append((label.removeprefix("set-"), len(keys), key, bulletin,
                              self._dates.get(bulletin, ""), item, pages))
         columns = ["set", "set_items", "item_id", "bulletin_id", "issue_date", "item", "page"]
@@ -131,9 +128,16 @@ class SourceSets:
         # bulletin ids are plain ids (letters, digits, - and _): nothing to escape in a role
         return f"{{ref}}`{date or 'undated'} ({bulletin}) <{issue_label(bulletin)}>`"
 
-    def _position(self, key: str) -> str:
+    def _member(self, key: str) -> tuple[int, str] | None:
+        """An item's position in its issue and its pages, or None for a key not in the data."""
         if key not in self._items.index:
-            return escape_markdown(key)
+            return None
         row = self._items.loc[key]
-        pages = page_text(row["page_start"], row["page_end"])
-        return f"#{int(row['seq'])}" + (f" p.{pages}" if pages else "")
+        return int(row["seq"]), page_text(row["page_start"], row["page_end"])
+
+    def _position(self, key: str) -> str:
+        member = self._member(key)
+        if member is None:
+            return escape_markdown(key)
+        seq, pages = member
+        return f"#{seq}" + (f" p.{pages}" if pages else "")
