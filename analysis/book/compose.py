@@ -14,7 +14,7 @@ a page inside its section), for :func:`analysis.book.pdf.reduce_for_print`. Deci
   (``print.css`` prints a source set's name after its link);
 * every other relative link or image (downloads, figures) becomes an absolute ``file:`` URI;
 * a figure displayed as SVG in the HTML is printed from the 200 dpi PNG of the same output
-  (:func:`analysis.views.display.vector_figures` stores both): WeasyPrint draws matplotlib's
+  (:mod:`analysis.views.images` stores both): WeasyPrint draws matplotlib's
   glyph-path SVGs slowly. The PNGs are found by the names myst-nb gives output files (the
   SHA-256 of their bytes) and written to ``_build/pdf/images/``.
 """

@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.views import plots
+from analysis.views.images import FigureImages
 from analysis.views.params import NotebookParams, RegionParams
 
 Draw = Callable[[pd.DataFrame, NotebookParams, "str | None", Path], Figure]
@@ -41,13 +42,16 @@ class Chart:
         """File stem of the figure (and of its CSV)."""
         return f"{self.name}_{domain}" if self.per_domain else self.name
 
-    def figures(self, data: pd.DataFrame, p: NotebookParams) -> dict[str, Figure]:
+    def figures(self, data: pd.DataFrame, p: NotebookParams) -> dict[str, FigureImages]:
         """Draw the chart (once per selected domain for a per-domain chart) into the case's
-        output folder; ``{glue key: figure}`` for :func:`analysis.views.display.show`."""
+        output folder; ``{glue key: images}`` for :func:`analysis.views.display.show`, whose
+        PNG is the file just written (rendered once)."""
         out = {}
         for domain in (p.domains if self.per_domain else [None]):
             stem = self.stem(domain)
-            out[p.key(f"{stem}_fig")] = self.draw(data, p, domain, p.figure_path(stem))
+            path = p.figure_path(stem)
+            fig = self.draw(data, p, domain, path)
+            out[p.key(f"{stem}_fig")] = FigureImages(fig, path.read_bytes())
         return out
 
     def caption_for(self, domain: str | None, who: str) -> str:
@@ -119,7 +123,7 @@ CHARTS: dict[str, Chart] = {c.name: c for c in (
 )}
 
 
-def figures(name: str, data: pd.DataFrame, p: NotebookParams) -> dict[str, Figure]:
+def figures(name: str, data: pd.DataFrame, p: NotebookParams) -> dict[str, FigureImages]:
     """Draw the declared chart ``name`` (see :meth:`Chart.figures`)."""
     return CHARTS[name].figures(data, p)
 

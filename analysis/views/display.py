@@ -35,36 +35,17 @@ def glue_values(values: Mapping[str, Any] | Section) -> None:
         glue_sources(mapping, values.sources)
 
 
-#: Resolution of the raster copy of every figure (the PDF's; see :func:`vector_figures`).
-PRINT_DPI = 200
-
-
-def vector_figures() -> None:
-    """Make the notebook display every figure as SVG and as a PNG at :data:`PRINT_DPI`.
-
-    The HTML book shows the SVG (sharp at any zoom; text as paths, matplotlib's
-    ``svg.fonttype = "path"``, so Chinese renders without any installed font). The PDF build
-    (:mod:`analysis.book.compose`) prints the PNG: WeasyPrint
-    draws matplotlib's glyph-path SVGs slowly (about 0.4 s of CPU per figure here), a 200 dpi
-    PNG is sharp in print and costs almost nothing."""
-    import matplotlib
-    from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-    matplotlib.rcParams["svg.fonttype"] = "path"
-    matplotlib.rcParams["svg.hashsalt"] = "bulletin"  # stable ids: same figure, same SVG
-    # no creation date in the files: the same figure gives the same bytes, so a re-executed
-    # notebook equals the cached one and the book's pages do not change
-    set_matplotlib_formats("svg", "png", dpi=PRINT_DPI, metadata={"Date": None})
-
-
 def show_figures(figures: Mapping[str, Any]) -> None:
-    """Display and glue figures as SVG and PNG (:func:`vector_figures`): ``{glue key:
-    Figure}`` (``myst_nb.glue`` displays them)."""
+    """Display and glue figures as SVG and PNG: ``{glue key: FigureImages or Figure}``
+    (:mod:`analysis.views.images`; a bare Figure is rendered here). ``myst_nb.glue``
+    displays them."""
+    from matplotlib.figure import Figure
     from myst_nb import glue
 
-    vector_figures()
+    from analysis.views.images import FigureImages
+
     for key, fig in figures.items():
-        glue(key, fig)
+        glue(key, FigureImages(fig) if isinstance(fig, Figure) else fig)
 
 
 def show(section: Section, figures: Mapping[str, Any] | None = None, *,

@@ -21,6 +21,7 @@ from analysis.coding.vocab import vocabulary
 from analysis.common.atomic import atomic_open
 from analysis.common.fonts import check_glyphs, setup_matplotlib, strict_glyphs
 from analysis.compare.indicators import peer_median
+from analysis.views.images import render
 
 Names = Mapping[str, str] | None
 SIDE_COLOURS = {"supply": "#4c72b0", "environment": "#55a868", "demand": "#c44e52"}
@@ -39,13 +40,16 @@ def domain_label(domain: str) -> str:
 
 
 def save_figure(fig: Figure, data: pd.DataFrame, path: Path | str | None) -> None:
-    """Check glyphs; with ``path``, write the PNG and ``path.with_suffix('.csv')`` atomically."""
+    """Check glyphs; with ``path``, write the PNG (:func:`analysis.views.images.render`, the
+    bytes the notebook shows) and ``path.with_suffix('.csv')`` atomically."""
     if path is None:
         check_glyphs(fig)
         return
     path = Path(path)
-    with strict_glyphs(), atomic_open(path, "wb") as handle:
-        fig.savefig(handle, format="png", dpi=150)
+    with strict_glyphs():
+        png = render(fig, "png")
+    with atomic_open(path, "wb") as handle:
+        handle.write(png)
     with atomic_open(path.with_suffix(".csv"), "w") as handle:
         data.to_csv(handle, index=False)
 
