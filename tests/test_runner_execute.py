@@ -239,6 +239,19 @@ assert i != 1, "case 1 fails"
     assert_no_kernels_left()
 
 
+def test_warm_up_objects_are_frozen_for_the_collector(env: dict) -> None:
+    """What the warm-up imported is out of the collector's reach in every case (``gc.freeze``
+    after the warm-up): resets and collections visit only what the cases create."""
+    tpl = make_template(env["tmp"] / "gc.ipynb", "i = 0\noutput_dir = None",
+                        "import gc\nprint(gc.get_freeze_count() > 10_000)")
+    cases = plan_cases([tpl], ["r0", "r1"], lambda t, r: {"i": int(r[1])},
+                       env["tmp"] / "regions")
+    result = run(cases, jobs=1, warmup="import pandas", **env["kw"])
+    assert result.failed == []
+    for case in cases:
+        assert outputs(case.output)[2][2][0]["text"] == "True\n", case.name
+
+
 def test_dask_executor_gives_the_same_outputs(env: dict) -> None:
     cases = plan_cases([env["tpl"]], ["a", "c"], lambda t, r: {"x": {"a": 1, "c": 3}[r]},
                        env["tmp"] / "regions")

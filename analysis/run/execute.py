@@ -12,6 +12,11 @@ plus cwd, ``sys.path``, ``os.environ``, warnings filters, open matplotlib figure
 pandas options restored). State hidden inside imported modules survives a reset; after a
 failed case (or a dead or timed-out kernel) the kernel is restarted instead.
 
+After the warm-up the kernel's objects (about 200,000: the imported modules) are moved out of
+the garbage collector's reach (``gc.freeze``): they live as long as the kernel, and a full
+collection -- one in every IPython reset, others during a case -- then visits only what the
+cases created. An IPython reset took 50-120 ms, most of it that collection; now about 2 ms.
+
 Kernels use the IPC transport with connection files in a private 0700 directory, so no other
 local user can reach them, and all are shut down at the end, also after an error or Ctrl-C.
 
@@ -68,7 +73,7 @@ HELPER_MODULE = "_fanout_kernel"
 # Installed once per kernel; ``prepare(cwd)`` runs silently before every case.
 KERNEL_HELPER = r'''
 def _fanout_install():
-    import os, sys, types, warnings
+    import gc, os, sys, types, warnings
     from IPython import get_ipython
     base = {"path": list(sys.path), "env": dict(os.environ),
             "warnings": list(warnings.filters), "rc": None}
@@ -78,6 +83,8 @@ def _fanout_install():
         if mpl is not None:
             skip = ("backend", "interactive")  # set when the inline backend activates
             base["rc"] = {k: v for k, v in mpl.rcParams.items() if k not in skip}
+        gc.collect()
+        gc.freeze()  # what the warm-up imported lives as long as the kernel (see module doc)
 
     def prepare(cwd):
         plt = sys.modules.get("matplotlib.pyplot")
