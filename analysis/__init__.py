@@ -12,10 +12,11 @@ stages above it in this tree (a test reads the imports and checks it)::
       coding/   items -> codes; the codebook holds every vocabulary:
                 codebook, vocab, gazetteer, firsts, numerals, figure_units, figures, coder
       dataset/  codes -> validated tables in data/processed:
-                schema, tables, review, queue, agreement, sidecar, state, build, add
-      compare/  tables -> indicators and statistics: cells, indicators, index, stats, trend
+                fields, schema, tables, review, queue, agreement, sidecar, state, build, add
+      compare/  tables -> indicators and statistics:
+                cells, indicators, weights, index, stats, trend
       views/    what the notebooks show:
-                params, plots, charts, markdown, common, region, comparison, indicators,
+                params, images, plots, charts, markdown, common, region, comparison, indicators,
                 over_time, summary, display
       run/      executing the notebooks: plan, cache, manifest, progress, nbtranslate,
                 conndir, execute, dask_executor, runner, notebook, nbhtml, scenarios,

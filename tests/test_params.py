@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +20,8 @@ from analysis.views.params import (
     parameter_names,
     validate_params,
 )
+
+from conftest import ROOT
 
 SEED_PROVINCES = ["上海", "江苏", "安徽", "山东", "广东", "重庆"]
 
@@ -41,6 +45,26 @@ def test_data_info_lists_the_provinces_of_the_data(data, items) -> None:
     assert data.provinces() == SEED_PROVINCES  # GB/T 2260 code order
     assert data.bulletins == tuple(sorted(set(items["bulletin_id"])))
     assert data.names["江苏"] == "Jiangsu"
+
+
+def test_data_info_loads_without_pandas_like_from_the_table(built_project, data,
+                                                             tmp_path) -> None:
+    """``DataInfo.load`` reads two columns with the csv module (the runner checks every case
+    before any kernel starts, without importing pandas) and equals the typed table's."""
+    items_csv = built_project / "data" / "processed" / "items.csv"
+    assert DataInfo.load(items_csv) == data
+    broken = tmp_path / "items.csv"
+    broken.write_text("item_id,bulletin_id\nx,2020-09\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing columns: provinces"):
+        DataInfo.load(broken)
+
+
+def test_checking_parameters_imports_neither_numpy_nor_pandas() -> None:
+    code = ("import sys, analysis.run.fanout, analysis.views.params\n"
+            "print(sorted(m for m in ('numpy', 'pandas', 'pandera') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
 
 
 def test_region_defaults_resolve(data, items) -> None:

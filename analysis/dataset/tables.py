@@ -1,36 +1,20 @@
-"""Reading the coded tables back: typed readers of ``items.csv`` and ``figures.csv`` and the
-``;``-joined multi-valued fields (columns and types from :mod:`analysis.dataset.schema`)."""
+"""Reading the coded tables back: typed readers of ``items.csv`` and ``figures.csv`` (columns
+and types from :mod:`analysis.dataset.schema`); the ``;``-joined multi-valued fields are
+:mod:`analysis.dataset.fields`' (re-exported here)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.common import paths
 from analysis.common.errors import InputError
-from analysis.common.text import display_path
+from analysis.dataset.fields import issue_year, join_ids, rebuild_hint, split_field
 from analysis.dataset.schema import column_types, columns
 
-
-def split_field(value: object) -> list[str]:
-    """Split a ``;``-joined field into its non-empty, stripped parts (NaN/None/"" -> [])."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return []
-    return [part.strip() for part in str(value).split(";") if part.strip()]
-
-
-def join_ids(ids: Iterable[object]) -> str:
-    """Join ids into one ``;``-joined string: unique, sorted, empty parts dropped."""
-    return ";".join(sorted({str(i) for i in ids if str(i)}))
-
-
-def issue_year(issue_date: object) -> float:
-    """The year of a ``YYYY-MM`` issue date as a float (NaN when missing or malformed)."""
-    text = "" if issue_date is None else str(issue_date)
-    head = text[:4]
-    return float(head) if head.isdigit() else float("nan")
+__all__ = ["issue_year", "join_ids", "load_bulletins", "load_figures", "load_items",
+           "read_table", "split_field"]
 
 
 def read_table(name: str, path: Path | str) -> pd.DataFrame:
@@ -43,7 +27,7 @@ def read_table(name: str, path: Path | str) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found")
-    rebuild = f"remove {display_path(path.parent)}/ and run `python -m analysis build`"
+    rebuild = rebuild_hint(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:

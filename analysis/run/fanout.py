@@ -22,7 +22,7 @@ from typing import Any
 
 from analysis.common import paths
 from analysis.common.errors import InputError
-from analysis.compare.index import project_weights
+from analysis.compare.weights import project_weights
 from analysis.dataset.state import raw_bulletins, up_to_date
 from analysis.run import cases
 from analysis.run.conndir import sweep_connection_dirs

@@ -21,7 +21,7 @@ Resolution (done by validation, so a validated model holds only concrete values)
 - ``bulletins``: ``None`` -> every bulletin id in the data.
 - ``weights``: ``None`` -> ``data/index_weights.yml`` over the declared defaults; a mapping
   overrides the indicators it names and the others keep the project's weights (see
-  ``analysis.compare.index.validate_weights``); stored renormalised.
+  ``analysis.compare.weights.validate_weights``); stored renormalised.
 - ``output_dir``: ``""`` -> ``_build/figures/<case>`` (``region-<slug>`` or ``comparison``);
   a relative path is taken from the current directory. Stored as an absolute ``Path``.
   Notebooks get figure paths from :meth:`NotebookParams.figure_path`, never typed in cells.
@@ -33,12 +33,11 @@ raises :class:`~analysis.common.errors.InputError` (``where`` = ``parameter NAME
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -53,8 +52,11 @@ from pydantic import (
 from analysis.coding.vocab import vocabulary
 from analysis.common import paths
 from analysis.common.errors import InputError
-from analysis.compare.index import indicator_names, project_weights, validate_weights
-from analysis.dataset.tables import load_items, split_field
+from analysis.compare.weights import indicator_names, project_weights, validate_weights
+from analysis.dataset.fields import read_columns, split_field
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_N_DRAWS = 1000
 DEFAULT_SEED = 0
@@ -89,10 +91,15 @@ class DataInfo:
     @classmethod
     def from_items(cls, items: pd.DataFrame) -> DataInfo:
         """Collect bulletin ids, provinces and their names (codebook) from an items table."""
+        return cls.from_rows(zip(items["bulletin_id"], items["provinces"], strict=True))
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[object, object]]) -> DataInfo:
+        """:meth:`from_items` from ``(bulletin_id, provinces)`` pairs."""
         from analysis.coding.codebook import load_codebook
 
         by_bulletin: dict[str, set[str]] = {}
-        for bulletin, provs in zip(items["bulletin_id"], items["provinces"], strict=True):
+        for bulletin, provs in rows:
             by_bulletin.setdefault(str(bulletin), set()).update(split_field(provs))
         names: dict[str, str] = {}
         aliases: dict[str, str] = {}
@@ -126,7 +133,8 @@ class DataInfo:
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         if key not in _DATA_CACHE:
             _DATA_CACHE.clear()
-            _DATA_CACHE[key] = cls.from_items(load_items(path))
+            # two columns read without pandas: see analysis.dataset.fields
+            _DATA_CACHE[key] = cls.from_rows(read_columns(path, ("bulletin_id", "provinces")))
         return _DATA_CACHE[key]
 
     def provinces(self, bulletins: Sequence[str] | None = None) -> list[str]:
