@@ -20,8 +20,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from analysis.common import paths
 from analysis.common.digest import code_hash, file_hash, sha256_text
 from analysis.common.text import display_path
@@ -39,6 +37,8 @@ def canonical_json(value: Any) -> str:
 
 def template_hash(path: Path) -> str:
     """Hash of a notebook's cells (type, source, tags) and kernel name; outputs are ignored."""
+    import nbformat  # not before the kernels start (see analysis.run.fanout)
+
     nb = nbformat.read(path, as_version=4)
     cells = [
         [cell.cell_type, cell.source, sorted(cell.get("metadata", {}).get("tags", []))]

@@ -38,31 +38,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import CellExecutionError
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NotebookExecutionManager
-from papermill.exceptions import PapermillExecutionError
-from papermill.execute import (
-    prepare_notebook_metadata,
-    raise_for_execution_errors,
-    remove_error_markers,
-)
-from papermill.iorw import load_notebook_node
-from papermill.log import logger
-from papermill.parameterize import parameterize_notebook
 from traitlets import CaselessStrEnum, default
 
 from analysis.common import atomic, paths
-from analysis.run import nbtranslate
 from analysis.run.conndir import connection_dir
 from analysis.run.manifest import CaseResult, now_iso, one_line
 from analysis.run.plan import Case
 
-nbtranslate.install()  # injected parameters as readable literals (江苏, not \u6c5f\u82cf)
+if TYPE_CHECKING:
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
 
 OnStart = Callable[[Case], None]
 OnResult = Callable[[Case, CaseResult], None]
@@ -228,6 +216,11 @@ class WarmKernel:
 
     async def execute(self, nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
         """Execute a prepared notebook like papermill's nbclient engine does, in ``cwd``."""
+        from nbclient.exceptions import CellExecutionError
+        from papermill.clientwrap import PapermillNotebookClient
+        from papermill.engines import NotebookExecutionManager
+        from papermill.log import logger
+
         await self.silent(f"__import__('sys').modules[{HELPER_MODULE!r}].prepare({str(cwd)!r})",
                           "reset", timeout=60)
         self.cases_run += 1
@@ -284,8 +277,26 @@ class WarmKernel:
 # --------------------------------------------------------------------------- notebooks
 
 
+def import_papermill() -> None:
+    """Import papermill (and nbclient, nbformat) and install the readable translator of
+    injected parameters (江苏, not \\u6c5f\\u82cf).
+
+    Not done when this module is imported: :class:`PrestartedPool` starts its kernels first
+    and calls this while they come up, so the import (about 0.1 s) is not waited for."""
+    import nbclient  # noqa: F401
+    import papermill  # noqa: F401
+
+    from analysis.run import nbtranslate
+
+    nbtranslate.install()
+
+
 def prepare_notebook(case: Case, kernel_name: str | None = None) -> nbformat.NotebookNode:
     """Load and parameterise the template exactly as ``papermill.execute_notebook`` does."""
+    import_papermill()
+    from papermill.execute import prepare_notebook_metadata, remove_error_markers
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
     input_path, output_path = str(case.template), str(case.output)
     nb = load_notebook_node(input_path)
     if case.parameters:
@@ -301,6 +312,10 @@ def error_line(err: PapermillExecutionError) -> str:
 
 def finalize_notebook(nb: nbformat.NotebookNode, output: Path) -> str | None:
     """Mark a failed notebook like papermill does, write it atomically; return the error line."""
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import raise_for_execution_errors
+
     error = None
     try:
         # On error papermill inserts its marker cells into ``nb`` (in place for a v4 notebook)
@@ -321,8 +336,11 @@ def run_papermill(template: Path | str, output: Path | str, parameters: dict[str
     ``timeout``, a dead kernel. The executed notebook (with the traceback of a failed cell)
     is kept whenever papermill wrote one. An interrupt removes the temporary file and
     propagates."""
+    import nbformat
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
+    import_papermill()
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".tmp.ipynb", dir=output.parent)
@@ -470,6 +488,7 @@ class PrestartedPool:
                 kernel.ensure_started()
 
         asyncio.run_coroutine_threadsafe(start_all(), self.loop).result()
+        import_papermill()  # while the kernels come up
 
     def __enter__(self) -> PrestartedPool:
         return self

@@ -10,6 +10,10 @@ and the cases are planned and hashed. The cases are validated before that agains
 it is (every parameter and scenario), and again once the data is coded; when they are invalid
 for the old data only, the kernels wait for the new data's verdict; on a fresh checkout (no
 coded data yet) they wait too: no kernel starts for a plan invalid on the data at hand.
+
+What comes before the kernels start is kept light: the parameter checks import neither numpy
+nor pandas (:mod:`analysis.compare.weights`, :mod:`analysis.dataset.fields`), and with
+``--force`` whether the data are stale is decided after the kernels start.
 """
 
 from __future__ import annotations
@@ -41,18 +45,20 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
     sweep_connection_dirs()  # folders a killed run left behind
     project_weights()  # a broken weights file or parameter name stops the run before the
     cases.check_names(params or {})  # data are rewritten
-    stale = build_data and not up_to_date(raw_bulletins())
-    early = (executor == "local" and not explain_only and (force or stale)
-             and paths.ITEMS_CSV.is_file())
-    if early:
+    local = executor == "local" and not explain_only and paths.ITEMS_CSV.is_file()
+    # --force runs every case: whether the data are stale is decided after the kernels start
+    stale = None if force else build_data and not up_to_date(raw_bulletins())
+    early = False
+    if local and (force or stale):
         try:
             cases.plan(regions, params)  # an InputError before any kernel starts
+            early = True
         except InputError:
-            if not stale:
-                raise
-            early = False  # maybe valid once the new data is coded: decide after coding
+            pass  # invalid on the data at hand: decided again below, after any coding
     pool = _prestart(jobs) if early else contextlib.nullcontext()
     with pool:
+        if stale is None:
+            stale = build_data and not up_to_date(raw_bulletins())
         if stale:
             from analysis.dataset.build import build  # imported only when there is work
 
