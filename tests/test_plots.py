@@ -134,3 +134,46 @@ def test_province_profile_peer_median(tmp_path) -> None:
     assert data["item_ids"].tolist() == ["b-02", "b-02;b-03"]
     with pytest.raises(ValueError, match="no rows for province"):
         province_profile(counts(), "安徽")
+
+
+def test_chart_png_is_one_render_at_print_resolution_and_the_svg_matches_it(tmp_path) -> None:
+    """The file a chart writes is the notebook's PNG (one render at PRINT_DPI, the figure's
+    size, no date); the SVG is drawn with the PNG's layout, at the same size, and the figure
+    keeps its layout engine."""
+    import io
+    import re
+
+    from IPython.core.formatters import format_display_data
+    from PIL import Image
+
+    from analysis.views.images import PRINT_DPI, FigureImages
+
+    path = tmp_path / "heatmap.png"
+    fig = heatmap(counts(), names=NAMES, path=path)
+    width, height = fig.get_size_inches()
+    png = path.read_bytes()
+    assert Image.open(io.BytesIO(png)).size == (round(width * PRINT_DPI),
+                                                round(height * PRINT_DPI))
+    again = tmp_path / "again.png"  # no date: the same figure drawn again, the same bytes
+    heatmap(counts(), names=NAMES, path=again)
+    assert again.read_bytes() == png
+    engine = fig.get_layout_engine()
+    bundle, _ = format_display_data(FigureImages(fig, png))
+    assert bundle["image/png"] == png
+    assert bundle["text/plain"] == repr(fig)
+    svg = bundle["image/svg+xml"]
+    size = re.search(r'<svg[^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    assert size is not None
+    assert (float(size[1]), float(size[2])) == pytest.approx((width * 72, height * 72))
+    assert "<text" not in svg and "Date" not in svg  # glyphs as paths; no creation date
+    assert fig.get_layout_engine() is engine
+
+
+def test_a_bare_figure_is_rendered_for_display() -> None:
+    from analysis.views.images import FigureImages
+
+    fig = Figure(figsize=(2, 1), layout="constrained")
+    fig.subplots().plot([0, 1])
+    images = FigureImages(fig)
+    assert images._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert images._repr_svg_() is images._repr_svg_()  # rendered once
