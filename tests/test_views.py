@@ -231,22 +231,31 @@ def test_region_money_keeps_foreign_currency_apart(tables, info) -> None:
     assert "in other currencies, not converted (200,000,000 USD)" in com.text
 
 
-def test_region_index_reuses_the_tables_within_a_process(tables, info) -> None:
-    """A warm kernel runs region after region: the second region reuses the first's index
-    tables, and its section is the one a fresh process computes."""
-    from analysis.views import region as region_views
+def test_shared_tables_are_computed_once_per_process(tables, info) -> None:
+    """A warm kernel runs case after case: the second region reuses the first's index, share
+    tests and indicator table, and its sections are those a fresh process computes."""
+    from analysis.views import common
+    from analysis.views.region import indicators
 
-    region_views._INDEX_MEMO.clear()
+    shown = (views.region_index, views.region_domains, views.region_profile)
+    common.MEMO.clear()
     p1, d1 = setup(tables, info, "region", region="江苏")
     p2, d2 = setup(tables, info, "region", region="上海")
-    views.region_index(d1, p1)
-    first = dict(region_views._INDEX_MEMO)
-    warm = views.region_index(d2, p2)
-    assert region_views._INDEX_MEMO.keys() == first.keys()  # served, not recomputed
-    region_views._INDEX_MEMO.clear()
-    cold = views.region_index(d2, p2)
-    assert warm.text == cold.text and warm.values == cold.values
-    pd.testing.assert_frame_equal(warm.table, cold.table)
+    for view in shown:
+        view(d1, p1)
+    first = {kind: id(value) for kind, (_, value) in common.MEMO.items()}
+    assert set(first) == {"region index", "share tests", "indicators"}
+    warm = [view(d2, p2) for view in shown]
+    assert {kind: id(value) for kind, (_, value) in common.MEMO.items()} == first  # served
+    common.MEMO.clear()
+    cold = [view(d2, p2) for view in shown]
+    for w, c in zip(warm, cold, strict=True):
+        assert w.text == c.text and w.values == c.values and w.sources == c.sources
+        pd.testing.assert_frame_equal(w.table, c.table)
+    for p, d in ((p1, d1), (p2, d2), setup(tables, info, "comparison")):
+        pd.testing.assert_frame_equal(  # rows in the order of d.provinces, as computed fresh
+            indicators(d, p), indicator_table(d.items, d.figures, d.provinces, p.domains))
     other = setup(tables, info, "region", region="上海", weights={"n_national_first": 3.0})
+    index_key = common.MEMO["region index"][0]
     views.region_index(other[1], other[0])  # other weights: computed anew, memory bounded
-    assert len(region_views._INDEX_MEMO) == 1 and region_views._INDEX_MEMO.keys() != first.keys()
+    assert common.MEMO["region index"][0] != index_key and len(common.MEMO) == 3

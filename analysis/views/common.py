@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -98,6 +98,41 @@ def load_data(p: NotebookParams, items: pd.DataFrame | None = None,
     scoped = restrict(chosen, provinces=provinces)
     figs = figures[figures["item_id"].isin(set(scoped["item_id"]))].reset_index(drop=True)
     return Data(chosen, scoped, figs, list(provinces))
+
+
+# --------------------------------------------------------------------------- shared work
+
+T = TypeVar("T")
+
+#: Values computed in this process, one per kind: ``{kind: (key, value)}`` (:func:`memoised`).
+MEMO: dict[str, tuple[tuple, Any]] = {}
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A digest of a table's rows (index ignored): equal tables, equal digests."""
+    return f"{len(frame)}:{pd.util.hash_pandas_object(frame, index=False).sum()}"
+
+
+def data_key(d: Data) -> tuple[str, str]:
+    """What of a :class:`Data` a shared table depends on: its items and figures."""
+    return frame_digest(d.items), frame_digest(d.figures)
+
+
+def memoised(kind: str, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, or the value an earlier call of this ``kind`` with an equal ``key``
+    computed in this process.
+
+    A warm kernel of the fan-out runner executes case after case on the same data: the
+    comparison, its scenarios and every region with the default peers compute the same tables
+    of all compared provinces (the indicator table, per-domain shares and tests, the index).
+    Each is then computed once per kernel instead of once per case; a fresh process (papermill,
+    a notebook run alone) computes everything as before. One value per kind is kept, so memory
+    stays bounded. Values are shared: callers must not modify them."""
+    found = MEMO.get(kind)
+    if found is None or found[0] != key:
+        MEMO.pop(kind, None)  # the old value goes before the new one is computed
+        found = MEMO[kind] = (key, compute())
+    return found[1]
 
 
 # --------------------------------------------------------------------------- text helpers

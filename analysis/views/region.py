@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from analysis.compare.indicators import (
     yuan_money,
 )
 from analysis.compare.stats import (
+    StatResult,
     proportions,
     province_share_tests,
 )
@@ -35,6 +36,7 @@ from analysis.views.common import (
     and_list,
     bulletins_text,
     ci_text,
+    data_key,
     domains_text,
     has_province,
     in_domains,
@@ -42,6 +44,7 @@ from analysis.views.common import (
     label,
     labels,
     md_escape,
+    memoised,
     money_text,
     page_text,
     plural,
@@ -113,6 +116,19 @@ def region_overview(d: Data, p: RegionParams) -> Section:
     return Section(text, table, values, sources=sources)
 
 
+def _share_tables(d: Data, domains: Sequence[str], names: Mapping[str, str]
+                  ) -> dict[str, tuple[pd.DataFrame, dict[str, StatResult]]]:
+    """Per domain: every compared province's share (indexed by province) and share test (by
+    name); computed once per process (:func:`memoised`) for the same data and labels."""
+    def compute() -> dict[str, tuple[pd.DataFrame, dict[str, StatResult]]]:
+        return {domain: (proportions(d.items, domain).set_index("province"),
+                         {r.name: r for r in province_share_tests(d.items, domain, names)})
+                for domain in domains}
+
+    key = (*data_key(d), tuple(domains), tuple(sorted(names.items())))
+    return memoised("share tests", key, compute)
+
+
 def region_domains(d: Data, p: RegionParams) -> Section:
     """Items and shares per selected domain with Wilson intervals and Fisher/Holm tests."""
     who = label(p.region, p.names)
@@ -121,13 +137,13 @@ def region_domains(d: Data, p: RegionParams) -> Section:
     sources: dict[str, list[str]] = {}
     n_all = 0
     own = list(d.items.loc[has_province(d.items, p.region), "item_id"])
+    shared = _share_tables(d, p.domains, names)
     for domain in p.domains:
-        props = proportions(d.items, domain).set_index("province")
+        props, tests = shared[domain]
         mine = props.loc[p.region]
         n_all = int(mine["n"])
         peers = props.drop(index=p.region, errors="ignore")
         peer_med = float(peers["share"].median()) if len(peers) else float("nan")
-        tests = {r.name: r for r in province_share_tests(d.items, domain, names)}
         test = tests[f"{p.region} share of {domain}"]
         k, share = int(mine["k"]), float(mine["share"])
         ci = ci_text(float(mine["ci_low"]), float(mine["ci_high"]))
@@ -156,8 +172,15 @@ def region_domains(d: Data, p: RegionParams) -> Section:
 
 
 def indicators(d: Data, p: NotebookParams) -> pd.DataFrame:
-    """``indicators.indicator_table`` of the compared provinces and the selected domains."""
-    return indicator_table(d.items, d.figures, d.provinces, p.domains)
+    """``indicators.indicator_table`` of the compared provinces and the selected domains, rows
+    in the order of ``d.provinces``; computed once per process (:func:`memoised`) for the same
+    data, provinces in any order and domains."""
+    key = (*data_key(d), tuple(sorted(d.provinces)), tuple(p.domains))
+    table = memoised("indicators", key, lambda: indicator_table(
+        d.items, d.figures, sorted(d.provinces), p.domains))
+    order = {province: i for i, province in enumerate(d.provinces)}
+    return table.sort_values("province", key=lambda col: col.map(order),
+                             kind="stable").reset_index(drop=True)
 
 
 def region_profile(d: Data, p: RegionParams, value: str = "share_of_province") -> Section:
@@ -336,28 +359,16 @@ def _index_tables(d: Data, p: NotebookParams, n_draws: int, seed: int
     return idx, sens, loo
 
 
-#: Index tables computed in this process, by their inputs (:func:`_region_index_tables`).
-_INDEX_MEMO: dict[tuple, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
-
-
-def _digest(frame: pd.DataFrame) -> str:
-    return f"{len(frame)}:{pd.util.hash_pandas_object(frame, index=False).sum()}"
-
-
 def _region_index_tables(d: Data, p: RegionParams, n_draws: int, seed: int
                          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """:func:`_index_tables` for a region's rows, computed once per process for the same data,
-    compared provinces (in any order), domains, weights, draws and seed. A warm kernel of the
-    fan-out runner executes one region after another: the index covers every compared
-    province, so the later regions reuse the first one's tables. Row order is that of the
-    provinces sorted, which the region's view (its own rows only) does not depend on."""
-    key = (_digest(d.items), _digest(d.figures), tuple(sorted(d.provinces)), tuple(p.domains),
+    """:func:`_index_tables` for a region's rows, computed once per process (:func:`memoised`)
+    for the same data, compared provinces (in any order), domains, weights, draws and seed.
+    Row order is that of the provinces sorted, which the region's view (its own rows only)
+    does not depend on."""
+    key = (*data_key(d), tuple(sorted(d.provinces)), tuple(p.domains),
            tuple(sorted((p.weights or {}).items())), n_draws, seed)
-    if key not in _INDEX_MEMO:
-        canonical = Data(d.bulletin_items, d.items, d.figures, sorted(d.provinces))
-        _INDEX_MEMO.clear()  # one data set at a time: memory stays bounded
-        _INDEX_MEMO[key] = _index_tables(canonical, p, n_draws, seed)
-    return _INDEX_MEMO[key]
+    canonical = Data(d.bulletin_items, d.items, d.figures, sorted(d.provinces))
+    return memoised("region index", key, lambda: _index_tables(canonical, p, n_draws, seed))
 
 
 def region_index(d: Data, p: RegionParams, n_draws: int = DEFAULT_N_DRAWS,
