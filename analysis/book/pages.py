@@ -206,8 +206,8 @@ def generate(cases: Sequence[Case], *, root: Path = paths.ROOT,
              manifest_path: Path | None = None) -> GeneratedBook:
     """Write every generated page of the book for the executed ``cases``; see the module doc."""
     from analysis.coding.codebook import load_codebook
-    from analysis.compare.weights import INDICATORS, load_weights
     from analysis.compare.stats import MIN_ITEMS
+    from analysis.compare.weights import INDICATORS, load_weights
     from analysis.dataset.schema import data_dictionary
     from analysis.dataset.tables import load_figures, load_items
     from analysis.views.params import DataInfo, validate_params

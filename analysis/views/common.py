@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -109,8 +110,10 @@ MEMO: dict[str, tuple[tuple, Any]] = {}
 
 
 def frame_digest(frame: pd.DataFrame) -> str:
-    """A digest of a table's rows (index ignored): equal tables, equal digests."""
-    return f"{len(frame)}:{pd.util.hash_pandas_object(frame, index=False).sum()}"
+    """A digest of a table's columns and rows, in order (the index is ignored)."""
+    digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode("utf-8"))
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def data_key(d: Data) -> tuple[str, str]:
