@@ -58,18 +58,16 @@ def read_columns(path: Path | str, names: Sequence[str]) -> list[tuple[str, ...]
     path = Path(path)
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None) or []
-            missing = [n for n in names if n not in header]
-            if missing:
-                raise InputError(path, f"missing columns: {', '.join(missing)}; "
-                                 f"{rebuild_hint(path)}")
-            where = [header.index(n) for n in names]
-            return [tuple(row[i] if i < len(row) else "" for i in where)
-                    for row in reader if row]
+            header, *rows = list(csv.reader(handle, strict=True)) or [[]]
     except FileNotFoundError:
         raise InputError(path, "file not found; run `python -m analysis build` first") from None
-    except (UnicodeDecodeError, csv.Error) as err:
-        raise InputError(path, f"not a readable table ({type(err).__name__}: "
-                         f"{str(err).splitlines()[0] if str(err) else ''}); "
-                         f"{rebuild_hint(path)}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not a readable table (not UTF-8: {err.reason} at byte "
+                         f"{err.start}); {rebuild_hint(path)}") from None
+    except csv.Error as err:
+        raise InputError(path, f"not a readable table ({err}); {rebuild_hint(path)}") from None
+    missing = [n for n in names if n not in header]
+    if missing:
+        raise InputError(path, f"missing columns: {', '.join(missing)}; {rebuild_hint(path)}")
+    where = [header.index(n) for n in names]
+    return [tuple(row[i] if i < len(row) else "" for i in where) for row in rows if row]
