@@ -57,7 +57,7 @@ def read_columns(path: Path | str, names: Sequence[str]) -> list[tuple[str, ...]
     or lacks one of the columns."""
     path = Path(path)
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:  # a BOM, as pandas
             header, *rows = list(csv.reader(handle, strict=True)) or [[]]
     except FileNotFoundError:
         raise InputError(path, "file not found; run `python -m analysis build` first") from None

@@ -229,8 +229,7 @@ def issue_heatmap(table: pd.DataFrame, names: Names = None, path: Path | str | N
     grid = grid.loc[list(dict.fromkeys(table["row"]))]
     values = grid.to_numpy(dtype=float)
     fig, ax = _new(_issue_width(grid.shape[1], 2.5), 1.2 + 0.32 * grid.shape[0])
-    cmap = colormaps["Blues"].copy()
-    cmap.set_bad("#dddddd")
+    cmap = colormaps["Blues"].with_extremes(bad="#dddddd")
     # pcolormesh (not imshow): cells are vector shapes, sharp in SVG and print.
     image = ax.pcolormesh(np.arange(grid.shape[1] + 1) - 0.5, np.arange(grid.shape[0] + 1) - 0.5,
                           np.ma.masked_invalid(values), cmap=cmap, vmin=0)
