@@ -146,5 +146,13 @@ def main(sizes: list[int], keep: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    sizes = [int(a) for a in sys.argv[1:] if a != "--keep"]
-    sys.exit(main(sizes or list(SIZES), keep="--keep" in sys.argv[1:]))
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m devtools.scale",
+                                     description="The whole report on synthetic corpora.")
+    parser.add_argument("sizes", nargs="*", type=int, metavar="ISSUES",
+                        help=f"corpus sizes in issues (default: {' '.join(map(str, SIZES))})")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the projects in the temporary folder")
+    args = parser.parse_args()
+    sys.exit(main(args.sizes or list(SIZES), keep=args.keep))
