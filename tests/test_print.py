@@ -92,6 +92,37 @@ def test_layout_attaches_csv_downloads(laid_out) -> None:
     assert link["href"].endswith("/_downloads/x/data.csv")
 
 
+def test_a_long_listing_prints_its_last_rows_and_says_so() -> None:
+    """A province's listing (items, figures, issues) prints its last LISTING_PRINT_ROWS rows;
+    a short one and any other table print whole."""
+    from analysis.views.markdown import LISTING_PRINT_ROWS, table_output
+
+    n = LISTING_PRINT_ROWS + 7
+    long_md = table_output(pd.DataFrame({"issue": range(1, n + 1)}), listing=True)
+    assert long_md["text/markdown"].startswith("````{container} listing\n|")
+    assert "container" not in long_md["text/html"]  # Jupyter and --html pages: the table
+    assert "container" not in table_output(pd.DataFrame({"x": [1]}))["text/markdown"]
+
+    def table(rows: int) -> str:
+        body = "".join(f"<tr><td>row {i}</td></tr>" for i in range(1, rows + 1))
+        return f"<table><thead><tr><th>issue</th></tr></thead><tbody>{body}</tbody></table>"
+
+    soup = BeautifulSoup(
+        f'<article><section id="r"><h1>Jiangsu</h1>'
+        f'<div class="listing docutils container" id="long">{table(n)}</div>'
+        f'<div class="listing docutils container" id="short">{table(3)}</div>'
+        f'<div id="other">{table(n)}</div></section></article>', "html.parser")
+    article = soup.find("article")
+    layout(soup, article, set(), lambda href: None)
+    kept = [td.get_text() for td in article.select("#long td")]
+    assert kept == [f"row {i}" for i in range(8, n + 1)]
+    assert article.select_one("#long p.listing-note").get_text() == (
+        f"Printed here: the last {LISTING_PRINT_ROWS} of {n} rows "
+        f"(the HTML book lists all {n}).")
+    assert len(article.select("#short td")) == 3 and not article.select("#short p")
+    assert len(article.select("#other td")) == n
+
+
 def test_cover_and_contents() -> None:
     bulletins = pd.DataFrame({"bulletin_id": ["bulletin-2020-09"], "issue_date": ["2020-09"],
                               "n_items": [24]})

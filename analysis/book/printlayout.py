@@ -16,6 +16,10 @@ and derives the PDF's bookmarks from ``<h1>``/``<h2>``. It also
 * moves elements classed ``pdf-front`` (the executive summary) before the first chapter;
 * removes elements classed ``pdf-omit`` (long reference tables the PDF carries as attached
   CSV files instead; the page says so next to the table);
+* prints only the last :data:`~analysis.views.markdown.LISTING_PRINT_ROWS` rows of a listing
+  (a table that grows with the issues: a province's items, figures, issues), followed by a
+  line saying how many rows the HTML book shows; many issues in, a province's lists made up
+  most of its chapter;
 * turns every download link to a CSV file into a PDF attachment (``rel="attachment"``), so the
   data of every figure and reference table travels inside the PDF;
 * wraps table cells' ids and Chinese words so that lines break only between them.
@@ -30,6 +34,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from analysis.book.front import Heading
+from analysis.views.markdown import LISTING_CLASS, LISTING_PRINT_ROWS
 
 __all__ = ["layout"]
 
@@ -161,6 +166,26 @@ def _attachments(article: Tag, resolve: Callable[[str], Path | None]) -> int:
     return count
 
 
+def _shorten_listings(soup: BeautifulSoup, article: Tag) -> int:
+    """Keep the last :data:`LISTING_PRINT_ROWS` body rows of every listing's table and say so
+    after it; return how many tables were shortened."""
+    count = 0
+    for listing in article.find_all("div", class_=LISTING_CLASS):
+        for table in listing.find_all("table"):
+            body = table.find("tbody") or table
+            rows = body.find_all("tr", recursive=False)
+            if len(rows) <= LISTING_PRINT_ROWS:
+                continue
+            for row in rows[:len(rows) - LISTING_PRINT_ROWS]:
+                row.decompose()
+            note = soup.new_tag("p", attrs={"class": "listing-note"})
+            note.string = (f"Printed here: the last {LISTING_PRINT_ROWS} of {len(rows)} rows "
+                           f"(the HTML book lists all {len(rows)}).")
+            table.insert_after(note)
+            count += 1
+    return count
+
+
 def layout(soup: BeautifulSoup, article: Tag, appendices: Collection[str],
            resolve: Callable[[str], Path | None]) -> list[Heading]:
     """Rewrite ``article`` for print (see the module doc); return its chapter and section
@@ -172,6 +197,7 @@ def layout(soup: BeautifulSoup, article: Tag, appendices: Collection[str],
     for element in article.find_all(class_="pdf-omit"):
         if element.parent is not None:
             element.decompose()
+    _shorten_listings(soup, article)
     for n, (chapter, docname) in enumerate(_chapters(article)):
         extra = ["pdf-front-matter"] if n == 0 else \
             ["pdf-appendix"] if docname in appendices else []

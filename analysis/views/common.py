@@ -36,7 +36,8 @@ class Section:
 
     ``sources`` maps a glue key of ``values`` to the item and figure ids its value is computed
     from (the numbers audit of the book lists them); a key without sources comes from the
-    parameters alone.
+    parameters alone. ``listing``: the table grows with the issues (one row per item, figure
+    or issue); the PDF prints its last rows only (``markdown.table_output``).
     """
 
     text: str
@@ -44,6 +45,7 @@ class Section:
     values: dict[str, Any] = field(default_factory=dict)
     data: pd.DataFrame | None = None
     sources: dict[str, list[str]] = field(default_factory=dict)
+    listing: bool = False
 
 
 @dataclass(frozen=True)

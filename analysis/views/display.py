@@ -58,7 +58,7 @@ def show(section: Section, figures: Mapping[str, Any] | None = None, *,
     if section.text:
         display(markdown_output(section.text), raw=True)
     if table and section.table is not None and len(section.table):
-        display(table_output(section.table), raw=True)
+        display(table_output(section.table, listing=section.listing), raw=True)
     if figures:
         show_figures(figures)
     glue_values(section)

@@ -151,11 +151,23 @@ def markdown_output(markdown: str) -> dict[str, str]:
             "text/plain": plain_text(markdown)}
 
 
-def table_output(frame: pd.DataFrame) -> dict[str, str]:
+#: Class of the container around a listing's table in the book (:func:`table_output`).
+LISTING_CLASS = "listing"
+#: How many rows of a listing the PDF prints: its last ones (the HTML book shows every row).
+LISTING_PRINT_ROWS = 40
+
+
+def table_output(frame: pd.DataFrame, listing: bool = False) -> dict[str, str]:
     """A display bundle of ``frame``: Markdown with citations (the book prefers it, see
-    ``nb_mime_priority_overrides``), HTML with readable citations (Jupyter) and plain text."""
+    ``nb_mime_priority_overrides``), HTML with readable citations (Jupyter) and plain text.
+
+    ``listing``: a table that grows with the issues (a province's items, figures, issues); its
+    Markdown sits in a ``{container}`` of class :data:`LISTING_CLASS`, and the PDF prints only
+    its last :data:`LISTING_PRINT_ROWS` rows with a line saying so
+    (:mod:`analysis.book.printlayout`)."""
     table = markdown_table(frame)
-    return {"text/markdown": table, "text/html": to_html(table),
+    book = f"````{{container}} {LISTING_CLASS}\n{table}\n````" if listing else table
+    return {"text/markdown": book, "text/html": to_html(table),
             "text/plain": frame.to_string()}
 
 

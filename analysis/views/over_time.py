@@ -329,4 +329,5 @@ def region_over_time(d: Data, p: RegionParams, issues: Issues) -> Section:
                 + (f" (rate ratio {result.rate_ratio:.2f} per year, 95% CI {result.low:.2f}-"
                    f"{result.high:.2f})" if result.valid else "") + ".")
     values = {p.key("over_time"): plain_text(text)}
-    return Section(text, table, values, sources={p.key("over_time"): list(mine["item_id"])})
+    return Section(text, table, values, sources={p.key("over_time"): list(mine["item_id"])},
+                   listing=True)

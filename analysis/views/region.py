@@ -311,7 +311,7 @@ def region_commitments(d: Data, p: RegionParams) -> Section:
                p.key("n_count_figures"): count_ids,
                p.key("target_years"): year_ids,
                p.key("commitments"): list(figs["figure_id"])}
-    return Section(text, table, values, sources=sources)
+    return Section(text, table, values, sources=sources, listing=True)
 
 
 def _item_rows(items: pd.DataFrame, domains: Sequence[str] | None = None) -> pd.DataFrame:
@@ -347,7 +347,7 @@ def region_firsts(d: Data, p: RegionParams) -> Section:
     sources = {p.key("n_national_first"): list(nat["item_id"]),
                p.key("n_provincial_first"): list(prov["item_id"]),
                p.key("firsts"): list(mine["item_id"])}
-    return Section(text, table, values, sources=sources)
+    return Section(text, table, values, sources=sources, listing=True)
 
 
 def _index_tables(d: Data, p: NotebookParams, n_draws: int, seed: int
@@ -423,4 +423,4 @@ def region_items(d: Data, p: RegionParams) -> Section:
     where = f" on pages {min(pages)}-{max(pages)}" if pages else ""
     text = (f"The {plural(len(mine), 'item')} about {label(p.region, p.names)}{where} of "
             f"{bulletins_text(p.bulletins or [])}.")
-    return Section(text, _item_rows(mine, p.domains))
+    return Section(text, _item_rows(mine, p.domains), listing=True)
