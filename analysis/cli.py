@@ -101,9 +101,10 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                           "then carries a 'Synthetic data' banner")
     rep.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                      metavar=("NAME", "VALUE"), help=argparse.SUPPRESS)
-    run = sub.add_parser("run", help="execute the comparison and region notebooks (cached)",
-                         description="Code the bulletins, then execute the comparison notebook "
-                         "and one region notebook per province, in parallel, re-executing only "
+    run = sub.add_parser("run", help="execute the report's notebooks (cached)",
+                         description="Code the bulletins, then execute the comparison and "
+                         "over-time notebooks, one region notebook per province and the "
+                         "scenarios of data/scenarios.yml, in parallel, re-executing only "
                          "cases whose inputs changed.")
     run.add_argument("--regions", nargs="+", metavar="PROVINCE",
                      help="provinces to run (default: every province in the data)")
@@ -126,13 +127,15 @@ def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     rq.add_argument("--all", action="store_true", help="list every code")
     rq.add_argument("--out", type=Path, help="output CSV (default: stdout)")
     nb = sub.add_parser(
-        "notebook", help="execute a notebook template (region | comparison) with parameters",
+        "notebook", help="execute a notebook template (region | comparison | over_time) with "
+        "parameters",
         description="Validate the parameters against the data, then execute the template "
                     "with papermill into OUT (written atomically). Bad parameters exit 2 "
                     "before any kernel starts.",
         epilog=_parameters_epilog() if wants_help else None,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    nb.add_argument("template", help="region, comparison, or the path of a template .ipynb")
+    nb.add_argument("template", help="region, comparison, over_time, or the path of a "
+                    "template .ipynb")
     nb.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                     metavar=("NAME", "VALUE"),
                     help="a parameter; VALUE is YAML, e.g. -p region 江苏 "
@@ -250,6 +253,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.text:
         write_text(args.text, document.text)
     if args.html:
+        check_output(args.html, "--html", [args.bulletin])
         write_text(args.html, preview_html(parsed, name))
         print(f"{args.html}: {parsed.summary()}")
     else:
@@ -299,8 +303,10 @@ def _notebook(args: argparse.Namespace) -> int:
 
     check_output(args.out, "-o")
     parameters = parse_parameters(args.parameter)
-    if args.html is not None and (args.html.suffix != ".html" or args.html.is_dir()):
-        raise InputError(args.html, "the --html page name must end in .html")
+    if args.html is not None:
+        if args.html.suffix != ".html" or args.html.is_dir():
+            raise InputError(args.html, "the --html page name must end in .html")
+        check_output(args.html, "--html")
     try:
         run = execute_template(args.template, parameters, args.out, kernel_name=args.kernel,
                                timeout=args.timeout)

@@ -278,6 +278,7 @@ def _print(result: ReportResult, agreement: str, out: TextIO) -> None:
     print(f"  data:      {display_path(paths.PROCESSED)}/ (items, figures, evidence, bulletins, "
           "agreement)", file=out)
     print(f"  executed:  {display_path(paths.BOOK / 'comparison')}/, "
+          f"{display_path(paths.BOOK / 'over_time')}/, "
           f"{display_path(paths.REGIONS_BOOK)}/<slug>/"
           + (f", {display_path(paths.SCENARIOS_BOOK)}/<name>/"
              if paths.SCENARIOS_BOOK.is_dir() else ""), file=out)

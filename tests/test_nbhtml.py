@@ -56,6 +56,7 @@ def test_html_page_reads_well_in_chromium(built_project: Path, tmp_path: Path) -
                           "weights", "{n_national_first: 2}", "-o", str(out), "--html",
                           str(page_file)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
+    assert "Passed unknown parameter" not in res.stderr  # names are checked by our models
     assert f"{page_file} (self-contained page)" in res.stdout
     # Displayed outputs: Markdown with roles for the book, HTML with readable labels.
     bundles = [o["data"] for c in nbformat.read(out, as_version=4).cells
@@ -81,6 +82,8 @@ def test_html_page_reads_well_in_chromium(built_project: Path, tmp_path: Path) -
                 "[...document.images].map(i => i.complete && i.naturalWidth > 0)")
             fonts = page.evaluate(
                 "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+            code_font = page.evaluate(  # Chinese parameter values in code need the font too
+                "getComputedStyle(document.querySelector('.parameters pre')).fontFamily")
             page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
@@ -90,6 +93,6 @@ def test_html_page_reads_well_in_chromium(built_project: Path, tmp_path: Path) -
     # No raw item id where a label belongs (figure ids, "...-07-f03", are shown as ids).
     assert not re.search(r"bulletin-2020-09-\d{2}(?![\d-])", text)
     assert len(images) >= 4 and all(images)
-    assert any("NotoSansSC" in f for f in fonts)
+    assert any("NotoSansSC" in f for f in fonts) and "NotoSansSC" in code_font
     assert all(u.startswith(("file:", "data:")) for u in requests)
     assert shot.is_file() and shot.stat().st_size > 100_000

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -343,8 +344,10 @@ def run_papermill(template: Path | str, output: Path | str, parameters: dict[str
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from papermill.log import logger as papermill_logger
 
     import_papermill()
+    papermill_logger.addFilter(_declared_parameters)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".tmp.ipynb", dir=output.parent)
@@ -368,9 +371,18 @@ def run_papermill(template: Path | str, output: Path | str, parameters: dict[str
         elif error is None:
             error = "papermill wrote no notebook"
     finally:
+        papermill_logger.removeFilter(_declared_parameters)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     return error
+
+
+def _declared_parameters(record: logging.LogRecord) -> bool:
+    """A logging filter dropping papermill's "Passed unknown parameter" warning: a template
+    declares its parameters in :mod:`analysis.views.params` (its parameters cell reads them
+    from there, which papermill cannot see), and every name is checked against those models
+    before papermill runs, so the warning would only mislead."""
+    return not record.getMessage().startswith("Passed unknown parameter")
 
 
 # --------------------------------------------------------------------------- pool

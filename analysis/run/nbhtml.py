@@ -45,7 +45,8 @@ th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.55rem; text-align: left;
          vertical-align: top; }
 thead th { background: #f6f8fa; }
 img { max-width: 100%; height: auto; display: block; margin: 0.8rem 0; }
-pre { background: #f6f8fa; padding: 0.6rem; overflow-x: auto; font-size: 0.85rem; }
+pre { background: #f6f8fa; padding: 0.6rem; overflow-x: auto; font-size: 0.85rem;
+      font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, "FONT", monospace; }
 details.code { margin: 0.4rem 0; color: #57606a; }
 details.code summary { cursor: pointer; font-size: 0.85rem; }
 .output { margin: 0.4rem 0 1rem; }
