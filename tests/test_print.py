@@ -238,3 +238,12 @@ def test_print_checks_find_a_stranded_heading_and_keep_table_headers(tmp_path: P
     table = _page(tmp_path, '<div style="height:235mm"></div><h2>Table</h2><table><thead>'
                   f"<tr><th>head</th></tr></thead><tbody>{rows}</tbody></table>")
     assert orphaned_table_headers(table) == [] and stranded_headings(table) == []
+
+
+def test_a_count_column_beside_cited_ids_gets_its_own_header() -> None:
+    from analysis.views.markdown import markdown_table
+
+    both = pd.DataFrame({"scope": ["province"], "items": [2], "item_ids": ["b-01;b-02"]})
+    assert markdown_table(both).splitlines()[0] == "| scope | items | cited items |"
+    alone = pd.DataFrame({"scope": ["province"], "item_ids": ["b-01;b-02"]})
+    assert markdown_table(alone).splitlines()[0] == "| scope | items |"

@@ -90,7 +90,11 @@ def markdown_table(frame: pd.DataFrame) -> str:
     if "figure_ids" in table.columns and any(c in table.columns for c in ITEM_COLUMNS):
         table = table.drop(columns="figure_ids")
     columns = [str(c) for c in table.columns]
-    head = "| " + " | ".join(escape_markdown(HEADERS.get(c, c)) for c in columns) + " |"
+    shown = [HEADERS.get(c, c) for c in columns]
+    # a count column named like the ids' header ("items" beside item_ids): "cited items"
+    shown = [f"cited {h}" if c in HEADERS and shown.count(h) > 1 else h
+             for c, h in zip(columns, shown, strict=True)]
+    head = "| " + " | ".join(escape_markdown(h) for h in shown) + " |"
     rule = "|" + "|".join("---" for _ in columns) + "|"
     rows = ["| " + " | ".join(_cell(c, v) or " " for c, v in zip(columns, row, strict=True))
             + " |" for row in table.itertuples(index=False)]
