@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from analysis import views
 from analysis.book.audit import GluedValue, PageNumber, audit_page
 from analysis.book.front import Heading, cover_facts, front_html
-from analysis.book.pdf import appendix_docnames
+from analysis.book.pdf import appendix_docnames, part_starts
 from analysis.book.printlayout import layout
 from analysis.compare.index import INDICATORS
 from analysis.dataset.tables import load_figures, load_items
@@ -53,16 +53,20 @@ def laid_out(tmp_path: Path):
         path = tmp_path / href
         return path if path.is_file() else None
 
-    headings = layout(soup, article, {"book/_generated/appendix/audit"}, resolve)
+    headings = layout(soup, article, {"book/_generated/appendix/audit"}, resolve,
+                      {"book/methods": "Report", "book/_generated/appendix/audit": "Appendices"})
     return soup, article, headings
 
 
 def test_layout_relevels_headings_and_marks_chapters(laid_out) -> None:
     _, article, headings = laid_out
     assert [(h.level, h.anchor, h.title) for h in headings] == [
-        (1, "root", "Book"), (2, "q", "Question"), (1, "methods", "1 Methods"),
-        (2, "coding", "1.1 Coding"), (1, "audit", "Appendix A Numbers audit"),
+        (1, "executive-summary", "Executive summary"),  # the front element, by its title
+        (1, "root", "Book"), (2, "q", "Question"),
+        (0, "methods", "Report"), (1, "methods", "1 Methods"), (2, "coding", "1.1 Coding"),
+        (0, "audit", "Appendices"), (1, "audit", "Appendix A Numbers audit"),
         (2, "issue-2020-09", "A.1 2020-09")]  # a page listed under a chapter: its section
+    assert article.select_one("#executive-summary .admonition-title")
     assert article.select_one("#n > h3").get_text() == "Numbers"
     assert article.select_one("#deep > h3").get_text() == "Deep"
     assert "pdf-appendix" in article.select_one("#audit")["class"]
@@ -133,7 +137,8 @@ def test_cover_and_contents() -> None:
                                  "items": 24}],
                      "code_versions": ["abc123"],
                      "data": {"items.csv": "0123456789abcdef" * 4}}
-    html = front_html("Title <x>", facts, [Heading(1, "methods", "Methods"),
+    html = front_html("Title <x>", facts, [Heading(0, "methods", "Report"),
+                                           Heading(1, "methods", "Methods"),
                                            Heading(2, "coding", "Coding")],
                       built=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
     soup = BeautifulSoup(html, "html.parser")
@@ -143,6 +148,8 @@ def test_cover_and_contents() -> None:
     assert "0123456789abc" not in cover  # hashes in short
     links = [(a["href"], a.parent["class"]) for a in soup.select(".pdf-toc a")]
     assert links == [("#methods", ["pdf-toc-1"]), ("#coding", ["pdf-toc-2"])]
+    part = soup.select_one(".pdf-toc li.pdf-toc-0")  # a part: a caption, no link, no page
+    assert part.get_text() == "Report" and part.find("a") is None
 
 
 def test_appendix_docnames_come_from_the_appendices_part(tmp_path: Path) -> None:
@@ -152,6 +159,7 @@ def test_appendix_docnames_come_from_the_appendices_part(tmp_path: Path) -> None
                    "    chapters:\n      - file: book/a\n      - file: book/b\n")
     assert appendix_docnames(toc) == ["book/a", "book/b"]
     assert appendix_docnames(tmp_path / "missing.yml") == []
+    assert part_starts(toc) == {"book/methods": "Report", "book/a": "Appendices"}
 
 
 def test_audit_tables_become_csv_files_left_out_of_the_pdf() -> None:

@@ -27,7 +27,8 @@ SUBTITLE = "A comparative report on the provinces in a research office's policy 
 
 @dataclass(frozen=True)
 class Heading:
-    """A chapter (level 1) or section (level 2) of the article: its anchor and title."""
+    """A chapter (level 1) or section (level 2) of the article: its anchor and title; level 0
+    is a part of the contents (a caption, printed without a page number)."""
 
     level: int
     anchor: str
@@ -68,7 +69,8 @@ def _cover(title: str, facts: Mapping[str, Any], built: str) -> str:
 
 
 def _toc(headings: Sequence[Heading]) -> str:
-    rows = "".join(f'<li class="pdf-toc-{h.level}"><a href="#{_esc(h.anchor)}">'
+    rows = "".join(f'<li class="pdf-toc-0">{_esc(h.title)}</li>' if h.level == 0 else
+                   f'<li class="pdf-toc-{h.level}"><a href="#{_esc(h.anchor)}">'
                    f"{_esc(h.title)}</a></li>" for h in headings)
     return f'<nav class="pdf-toc"><p class="pdf-toc-title">Contents</p><ul>{rows}</ul></nav>'
 

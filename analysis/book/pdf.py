@@ -107,13 +107,15 @@ def _local_file(href: str) -> Path | None:
 
 def reduce_for_print(soup: BeautifulSoup, reduced: Path, stylesheet: str, *,
                      cover: Mapping[str, Any] | None = None,
-                     appendices: Collection[str] = ()) -> str:
+                     appendices: Collection[str] = (),
+                     parts: Mapping[str, str] | None = None) -> str:
     """Write the ``<article>`` of the composed document ``soup`` (changed in place) alone to
     ``reduced``, laid out for print (:mod:`analysis.book.printlayout`) and preceded by the
     cover and table of contents (:mod:`analysis.book.front`, from the ``cover`` facts), styled
     by ``stylesheet`` (a URL).
 
-    ``appendices``: docnames of the appendix chapters (lettered). Returns the text content.
+    ``appendices``: docnames of the appendix chapters (lettered); ``parts``: the part captions
+    by their first chapter (:func:`part_starts`). Returns the text content.
     """
     article = soup.find("article")
     if not isinstance(article, Tag):
@@ -127,7 +129,7 @@ def reduce_for_print(soup: BeautifulSoup, reduced: Path, stylesheet: str, *,
         details.unwrap()
     _unwrap_cell_paragraphs(article)
     _check_images(article, reduced)
-    headings = layout(soup, article, set(appendices), _local_file)
+    headings = layout(soup, article, set(appendices), _local_file, parts)
     title = soup.title.get_text(strip=True) if soup.title else "Book"
     title = title.split(" — ")[0].split(" - ")[0].strip() or title
     out = BeautifulSoup(
@@ -143,14 +145,27 @@ def reduce_for_print(soup: BeautifulSoup, reduced: Path, stylesheet: str, *,
     return out.body.get_text()
 
 
-def appendix_docnames(toc: Path | None) -> list[str]:
-    """Docnames of the chapters of the table of contents' part captioned "Appendices"."""
+def toc_parts(toc: Path | None) -> list[tuple[str, list[str]]]:
+    """``(caption, chapter docnames)`` of each part of the table of contents, in order."""
     if toc is None or not Path(toc).is_file():
         return []
     data = yaml.safe_load(Path(toc).read_text(encoding="utf-8")) or {}
-    return [str(c["file"]) for part in data.get("parts", [])
-            if str(part.get("caption", "")).lower().startswith("appendi")
-            for c in part.get("chapters", []) if "file" in c]
+    return [(str(part.get("caption", "")),
+             [str(c["file"]) for c in part.get("chapters", []) if "file" in c])
+            for part in data.get("parts", [])]
+
+
+def appendix_docnames(toc: Path | None) -> list[str]:
+    """Docnames of the chapters of the table of contents' part captioned "Appendices"."""
+    return [name for caption, chapters in toc_parts(toc)
+            if caption.lower().startswith("appendi") for name in chapters]
+
+
+def part_starts(toc: Path | None) -> dict[str, str]:
+    """``{docname of a part's first chapter: the part's caption}``: the printed contents name
+    the parts (Report, Provinces, Scenarios, Appendices) as the HTML sidebar does."""
+    return {chapters[0]: caption for caption, chapters in toc_parts(toc)
+            if caption and chapters}
 
 
 def _cover_facts(root: Path) -> dict[str, Any]:
@@ -224,7 +239,8 @@ def build_pdf(root: Path | str, *, toc: Path | str | None = None) -> Path:
     stylesheet = (html / "_static" / "print.css").resolve().as_uri()
     reduced = out_dir / REDUCED_NAME
     text = reduce_for_print(composed, reduced, stylesheet, cover=_cover_facts(root),
-                            appendices=appendix_docnames(toc_file))
+                            appendices=appendix_docnames(toc_file),
+                            parts=part_starts(toc_file))
     font = html / "_static" / "fonts" / FONT_FILE
     if not font.is_file():
         raise BookBuildError(f"{FONT_FILE} was not copied into {font.parent}")

@@ -13,7 +13,10 @@ and derives the PDF's bookmarks from ``<h1>``/``<h2>``. It also
   sections (B.1, G.1), not chapters;
 * makes repeated section ids unique (each province chapter has ``#overview``);
 * drops the screen table of contents (the PDF prints its own, :mod:`analysis.book.front`);
-* moves elements classed ``pdf-front`` (the executive summary) before the first chapter;
+* moves elements classed ``pdf-front`` (the executive summary) before the first chapter and
+  lists the first one in the contents under its title;
+* names the parts of the table of contents (Report, Provinces, ...) in the printed contents,
+  before their first chapters (a line without a page number; the bookmarks keep chapters);
 * removes elements classed ``pdf-omit`` (long reference tables the PDF carries as attached
   CSV files instead; the page says so next to the table);
 * prints only the last :data:`~analysis.views.markdown.LISTING_PRINT_ROWS` rows of a listing
@@ -28,7 +31,7 @@ and derives the PDF's bookmarks from ``<h1>``/``<h2>``. It also
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -37,6 +40,9 @@ from analysis.book.front import Heading
 from analysis.views.markdown import LISTING_CLASS, LISTING_PRINT_ROWS
 
 __all__ = ["layout"]
+
+#: Attribute of a chapter's section that starts a part: the part's caption.
+PART_ATTRIBUTE = "data-part"
 
 #: A run of characters never broken across lines in a table cell: an id or key
 #: (``bulletin-2020-09-01``, ``jiangsu_rank_digital_government``) or a short Chinese term
@@ -122,6 +128,8 @@ def _headings(article: Tag) -> list[Heading]:
     for heading in article.find_all(["h1", "h2"]):
         section = heading.find_parent("section")
         anchor = section.get("id") if section is not None else None
+        if anchor and heading.name == "h1" and section.get(PART_ATTRIBUTE):
+            out.append(Heading(0, str(anchor), str(section[PART_ATTRIBUTE])))
         if anchor:
             out.append(Heading(int(heading.name[1]), str(anchor), heading.get_text(" ",
                                                                                    strip=True)))
@@ -187,10 +195,13 @@ def _shorten_listings(soup: BeautifulSoup, article: Tag) -> int:
 
 
 def layout(soup: BeautifulSoup, article: Tag, appendices: Collection[str],
-           resolve: Callable[[str], Path | None]) -> list[Heading]:
+           resolve: Callable[[str], Path | None],
+           parts: Mapping[str, str] | None = None) -> list[Heading]:
     """Rewrite ``article`` for print (see the module doc); return its chapter and section
-    headings for the table of contents. ``appendices``: docnames of the appendix chapters;
-    ``resolve``: the file a relative link points to, or None."""
+    headings for the table of contents (a part's caption as a level-0 heading before its
+    first chapter). ``appendices``: docnames of the appendix chapters; ``resolve``: the file a
+    relative link points to, or None; ``parts``: part captions by their first chapter's
+    docname."""
     for wrapper in article.find_all("div", class_="toctree-wrapper"):
         for element in wrapper.find_all(["ul", "p", "nav"], recursive=False):
             element.decompose()  # the screen toc (chapters are sections, not these)
@@ -202,6 +213,8 @@ def layout(soup: BeautifulSoup, article: Tag, appendices: Collection[str],
         extra = ["pdf-front-matter"] if n == 0 else \
             ["pdf-appendix"] if docname in appendices else []
         chapter["class"] = [*chapter.get("class", []), "pdf-chapter", *extra]
+        if docname in (parts or {}):
+            chapter[PART_ATTRIBUTE] = (parts or {})[docname]
     _relevel(article)
     _number(soup, article)
     _unique_ids(article)
@@ -213,4 +226,15 @@ def layout(soup: BeautifulSoup, article: Tag, appendices: Collection[str],
             root.insert_before(element)
     _wrap_unbreakable(soup, article)
     _attachments(article, resolve)
-    return _headings(article)
+    return _front_headings(front) + _headings(article)
+
+
+def _front_headings(front: list[Tag]) -> list[Heading]:
+    """The contents' line of the first front element (the executive summary): its title."""
+    if not front:
+        return []
+    first = front[0]
+    first["id"] = first.get("id") or "executive-summary"
+    title = first.find(class_="admonition-title")
+    text = title.get_text(" ", strip=True) if isinstance(title, Tag) else "Summary"
+    return [Heading(1, str(first["id"]), text)]
