@@ -259,3 +259,28 @@ def test_shared_tables_are_computed_once_per_process(tables, info) -> None:
     index_key = common.MEMO["region index"][0]
     views.region_index(other[1], other[0])  # other weights: computed anew, memory bounded
     assert common.MEMO["region index"][0] != index_key and len(common.MEMO) == 3
+
+
+def test_data_read_from_the_files_is_keyed_by_their_stamps(built_project, tables, info,
+                                                           tmp_path, monkeypatch) -> None:
+    """Tables read from the project's files are keyed by the files' stamps and the scope
+    (no digest of 24,000 rows per case); tables passed in, by digests of their contents."""
+    import os
+    import shutil
+
+    from analysis.common import paths
+
+    for name in ("ITEMS_CSV", "FIGURES_CSV"):
+        copy = tmp_path / getattr(paths, name).name
+        shutil.copy2(built_project / "data" / "processed" / copy.name, copy)
+        monkeypatch.setattr(paths, name, copy)
+    p, _ = setup(tables, info, "region", region="江苏")
+    first, again = views.load_data(p), views.load_data(p)
+    assert first.source and first.key == again.key == first.source
+    passed = views.load_data(p, *tables)
+    assert passed.source == () and passed.key == views.load_data(p, *tables).key
+    other = views.load_data(setup(tables, info, "region", region="江苏", peers=["上海"])[0])
+    assert other.key != first.key  # another scope
+    stat = paths.ITEMS_CSV.stat()
+    os.utime(paths.ITEMS_CSV, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert views.load_data(p).key != first.key  # the file changed

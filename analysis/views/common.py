@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -54,13 +56,22 @@ class Data:
 
     ``bulletin_items``: every item of the selected bulletins; ``items``: those about the
     compared ``provinces`` (their ``provinces`` field cut to them); ``figures``: the figures of
-    ``items``; ``provinces``: the compared provinces (region first, then GB/T 2260 order).
+    ``items``; ``provinces``: the compared provinces (region first, then GB/T 2260 order);
+    ``source``: what the tables were made from when :func:`load_data` read the project's files
+    (their stamps, the bulletins and the provinces in scope), empty for tables passed in.
     """
 
     bulletin_items: pd.DataFrame
     items: pd.DataFrame
     figures: pd.DataFrame
     provinces: list[str]
+    source: tuple = ()
+
+    @cached_property
+    def key(self) -> tuple:
+        """Equal for equal tables (:func:`memoised` keys): ``source`` when known, else digests
+        of the items and figures, computed once (about 0.6 s for 24,000 items)."""
+        return self.source or (frame_digest(self.items), frame_digest(self.figures))
 
 
 def restrict(items: pd.DataFrame, provinces: Iterable[str] | None = None,
@@ -89,6 +100,9 @@ def restrict(items: pd.DataFrame, provinces: Iterable[str] | None = None,
 def load_data(p: NotebookParams, items: pd.DataFrame | None = None,
               figures: pd.DataFrame | None = None) -> Data:
     """The notebook's data: ``items.csv`` / ``figures.csv`` (or the given tables) in scope."""
+    from_files = items is None and figures is None
+    if from_files:
+        stamps = tuple(_stamp(path) for path in (paths.ITEMS_CSV, paths.FIGURES_CSV))
     items = load_items(paths.ITEMS_CSV) if items is None else items
     figures = load_figures(paths.FIGURES_CSV) if figures is None else figures
     chosen = items[items["bulletin_id"].isin(p.bulletins or [])].reset_index(drop=True)
@@ -100,7 +114,14 @@ def load_data(p: NotebookParams, items: pd.DataFrame | None = None,
         provinces = sorted(present, key=lambda x: (order.get(x, len(order)), x))
     scoped = restrict(chosen, provinces=provinces)
     figs = figures[figures["item_id"].isin(set(scoped["item_id"]))].reset_index(drop=True)
-    return Data(chosen, scoped, figs, list(provinces))
+    source = (*stamps, tuple(p.bulletins or []), tuple(sorted(provinces))) if from_files else ()
+    return Data(chosen, scoped, figs, list(provinces), source)
+
+
+def _stamp(path: Path) -> tuple[str, int, int, int]:
+    """A file's identity and version: path, inode, size, modification time (ns)."""
+    stat = path.stat()
+    return str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 # --------------------------------------------------------------------------- shared work
@@ -116,11 +137,6 @@ def frame_digest(frame: pd.DataFrame) -> str:
     digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode("utf-8"))
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()
-
-
-def data_key(d: Data) -> tuple[str, str]:
-    """What of a :class:`Data` a shared table depends on: its items and figures."""
-    return frame_digest(d.items), frame_digest(d.figures)
 
 
 def memoised(kind: str, key: tuple, compute: Callable[[], T]) -> T:

@@ -36,7 +36,6 @@ from analysis.views.common import (
     and_list,
     bulletins_text,
     ci_text,
-    data_key,
     domains_text,
     has_province,
     in_domains,
@@ -125,7 +124,7 @@ def _share_tables(d: Data, domains: Sequence[str], names: Mapping[str, str]
                          {r.name: r for r in province_share_tests(d.items, domain, names)})
                 for domain in domains}
 
-    key = (*data_key(d), tuple(domains), tuple(sorted(names.items())))
+    key = (d.key, tuple(domains), tuple(sorted(names.items())))
     return memoised("share tests", key, compute)
 
 
@@ -175,7 +174,7 @@ def indicators(d: Data, p: NotebookParams) -> pd.DataFrame:
     """``indicators.indicator_table`` of the compared provinces and the selected domains, rows
     in the order of ``d.provinces``; computed once per process (:func:`memoised`) for the same
     data, provinces in any order and domains."""
-    key = (*data_key(d), tuple(sorted(d.provinces)), tuple(p.domains))
+    key = (d.key, tuple(sorted(d.provinces)), tuple(p.domains))
     table = memoised("indicators", key, lambda: indicator_table(
         d.items, d.figures, sorted(d.provinces), p.domains))
     order = {province: i for i, province in enumerate(d.provinces)}
@@ -365,9 +364,9 @@ def _region_index_tables(d: Data, p: RegionParams, n_draws: int, seed: int
     for the same data, compared provinces (in any order), domains, weights, draws and seed.
     Row order is that of the provinces sorted, which the region's view (its own rows only)
     does not depend on."""
-    key = (*data_key(d), tuple(sorted(d.provinces)), tuple(p.domains),
+    key = (d.key, tuple(sorted(d.provinces)), tuple(p.domains),
            tuple(sorted((p.weights or {}).items())), n_draws, seed)
-    canonical = Data(d.bulletin_items, d.items, d.figures, sorted(d.provinces))
+    canonical = Data(d.bulletin_items, d.items, d.figures, sorted(d.provinces), d.source)
     return memoised("region index", key, lambda: _index_tables(canonical, p, n_draws, seed))
 
 
