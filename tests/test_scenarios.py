@@ -151,3 +151,16 @@ def test_report_refuses_parameters(tmp_path: Path) -> None:
     assert res.stderr.startswith("error: report -p weights: the report runs the declared cases")
     assert "data/scenarios.yml" in res.stderr and len(res.stderr.splitlines()) == 1
     assert not (tmp_path / "p" / "_build").exists()
+
+
+def test_run_says_which_weights_a_weights_parameter_gives(built_project: Path) -> None:
+    """``run -p weights`` merges with the project's weights and renormalises; it says so."""
+    env = {**os.environ, "BULLETIN_ROOT": str(built_project)}
+    res = subprocess.run([sys.executable, "-m", "analysis", "run", "--explain", "-p", "weights",
+                          "{n_national_first: 2}"], cwd=ROOT, env=env, capture_output=True,
+                         text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.splitlines()[0] == (
+        "the index uses weights n_national_first 0.25; n_items, share_of_province, "
+        "n_sides_used, money_yuan, n_count_figures, horizon_years 0.125 each (-p weights; the "
+        "indicators it leaves out keep their weights from index_weights.yml)")

@@ -64,6 +64,8 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
 
             build()
         planned = cases.plan(regions, params)
+        if "weights" in (params or {}) and not quiet:
+            print(_weights_line((params or {})["weights"]), file=sys.stderr)
         result = run(planned, jobs=jobs, force=force, executor=executor, scheduler=scheduler,
                      data_files=cases.DATA_FILES, manifest_path=paths.MANIFEST,
                      explain_only=explain_only, warmup=cases.WARMUP, quiet=quiet,
@@ -75,6 +77,17 @@ def run_notebooks(*, regions: Sequence[str] | None = None,
         print(f"error: {len(result.failed)} notebook case(s) failed: "
               f"{', '.join(result.failed)}", file=sys.stderr)
     return result
+
+
+def _weights_line(weights: Any) -> str:
+    """The index weights a ``-p weights`` value gives, merged and renormalised as the notebooks
+    use them (the template's own validation: :func:`analysis.views.params.validate_params`)."""
+    from analysis.compare.weights import weights_text
+    from analysis.views.params import validate_params
+
+    merged = validate_params("comparison", {"output_dir": ".", "weights": weights}).weights
+    return (f"the index uses {weights_text(merged or {})} (-p weights; the indicators it "
+            f"leaves out keep their weights from {paths.INDEX_WEIGHTS.name})")
 
 
 def _prestart(jobs: int | None) -> Any:
