@@ -212,3 +212,33 @@ def test_longest_cases_start_first(tmp_path: Path) -> None:
     order = [c.name for c in runner.longest_first(cases, manifest)]
     # never run before: first (unknown); a new region: its template's longest (2.4)
     assert order == ["over_time", "comparison", "region/b", "region/new", "region/a"]
+
+
+def test_code_version_is_dirty_for_code_changes_only(tmp_path: Path) -> None:
+    """An uncommitted edit to data or the book leaves the code version clean; one to the
+    package marks it ``-dirty``; outside git it is ``code:<hash>``."""
+    import subprocess
+
+    from analysis.run.manifest import code_version
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                              cwd=tmp_path, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    (tmp_path / "analysis").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "analysis" / "m.py").write_text("x = 1\n")
+    (tmp_path / "data" / "scenarios.yml").write_text("scenarios: []\n")
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "start")
+    head = git("rev-parse", "--short", "HEAD")
+    assert code_version(tmp_path) == head
+    (tmp_path / "data" / "scenarios.yml").write_text("scenarios: [x]\n")
+    assert code_version(tmp_path) == head
+    (tmp_path / "analysis" / "m.py").write_text("x = 2\n")
+    assert code_version(tmp_path) == f"{head}-dirty"
+    outside = tmp_path.parent / f"{tmp_path.name}-nogit"
+    outside.mkdir()
+    assert code_version(outside, "abcdef0123456789") == "code:abcdef012345"

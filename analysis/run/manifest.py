@@ -54,16 +54,26 @@ class CaseResult:
         return cls(**fields, error=data.get("error"))
 
 
+#: What "code" means for the version: the package, the templates and the pinned dependencies
+#: (an edit to data/, book/ or a scenario does not make the code version "-dirty").
+CODE_PATHS = ("analysis", "notebooks", "pyproject.toml", "constraints.txt")
+
+
 def code_version(root: Path = paths.ROOT, fallback: str = "") -> str:
-    """``git describe --always --dirty`` of the project, else ``code:<hash>`` from ``fallback``."""
+    """``git describe --always --tags`` of the project, with ``-dirty`` when :data:`CODE_PATHS`
+    have uncommitted changes; else ``code:<hash>`` from ``fallback``."""
     try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"],
+        described = subprocess.run(
+            ["git", "describe", "--always", "--tags"],
             cwd=root, capture_output=True, text=True, timeout=10, check=True,
-        )
-        return out.stdout.strip()
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS],
+            cwd=root, capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return f"code:{fallback[:12]}"
+    return f"{described}-dirty" if changed else described
 
 
 class Manifest:
