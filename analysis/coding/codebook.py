@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from analysis.common import paths
+from analysis.common.digest import file_stamp
 from analysis.common.errors import InputError
 from analysis.common.text import display_path
 from analysis.common.yamlio import parse_yaml, read_text
@@ -433,7 +434,7 @@ def parse_codebook(text: str, where: str = "codebook") -> Codebook:
         raise InputError(where, _validation_problem(err)) from None
 
 
-_CACHE: dict[Path, tuple[tuple[int, int], Codebook]] = {}
+_CACHE: dict[Path, tuple[tuple[str, int, int, int], Codebook]] = {}
 
 
 def load_codebook(path: Path | None = None) -> Codebook:
@@ -445,11 +446,10 @@ def load_codebook(path: Path | None = None) -> Codebook:
     path = Path(path) if path is not None else paths.CODEBOOK
     where = display_path(path)
     try:
-        stat = path.stat()
+        stamp = file_stamp(path)
     except FileNotFoundError:
         raise InputError(where, "file not found") from None
     resolved = path.resolve()
-    stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(resolved)
     if cached is not None and cached[0] == stamp:
         return cached[1]

@@ -25,6 +25,14 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def file_stamp(path: Path | str) -> tuple[str, int, int, int]:
+    """A file's identity and version for in-process caches, without reading it: resolved
+    path, inode, size, modification time (ns). Raises ``FileNotFoundError``."""
+    path = Path(path)
+    stat = path.stat()
+    return str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 def file_hash(path: Path | str) -> str:
     """Hex SHA-256 of a file's bytes, or ``"missing"``."""
     try:

@@ -6,13 +6,13 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from analysis.common import paths
+from analysis.common.digest import file_stamp
 from analysis.compare.stats import (
     StatResult,
     fmt_p,
@@ -102,7 +102,7 @@ def load_data(p: NotebookParams, items: pd.DataFrame | None = None,
     """The notebook's data: ``items.csv`` / ``figures.csv`` (or the given tables) in scope."""
     from_files = items is None and figures is None
     if from_files:
-        stamps = tuple(_stamp(path) for path in (paths.ITEMS_CSV, paths.FIGURES_CSV))
+        stamps = tuple(file_stamp(path) for path in (paths.ITEMS_CSV, paths.FIGURES_CSV))
     items = load_items(paths.ITEMS_CSV) if items is None else items
     figures = load_figures(paths.FIGURES_CSV) if figures is None else figures
     chosen = items[items["bulletin_id"].isin(p.bulletins or [])].reset_index(drop=True)
@@ -116,12 +116,6 @@ def load_data(p: NotebookParams, items: pd.DataFrame | None = None,
     figs = figures[figures["item_id"].isin(set(scoped["item_id"]))].reset_index(drop=True)
     source = (*stamps, tuple(p.bulletins or []), tuple(sorted(provinces))) if from_files else ()
     return Data(chosen, scoped, figs, list(provinces), source)
-
-
-def _stamp(path: Path) -> tuple[str, int, int, int]:
-    """A file's identity and version: path, inode, size, modification time (ns)."""
-    stat = path.stat()
-    return str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 # --------------------------------------------------------------------------- shared work

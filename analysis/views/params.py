@@ -51,6 +51,7 @@ from pydantic import (
 
 from analysis.coding.vocab import vocabulary
 from analysis.common import paths
+from analysis.common.digest import file_stamp
 from analysis.common.errors import InputError
 from analysis.compare.weights import indicator_names, project_weights, validate_weights
 from analysis.dataset.fields import read_columns, split_field
@@ -126,11 +127,10 @@ class DataInfo:
         """From ``items.csv`` (default ``paths.ITEMS_CSV``), cached per file version."""
         path = Path(items_csv) if items_csv is not None else paths.ITEMS_CSV
         try:
-            stat = path.stat()
+            key = file_stamp(path)
         except FileNotFoundError:
             raise InputError(path, "file not found; run `python -m analysis build` first") \
                 from None
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         if key not in _DATA_CACHE:
             _DATA_CACHE.clear()
             # two columns read without pandas: see analysis.dataset.fields
@@ -156,7 +156,7 @@ class DataInfo:
         return short
 
 
-_DATA_CACHE: dict[tuple[str, int, int], DataInfo] = {}
+_DATA_CACHE: dict[tuple[str, int, int, int], DataInfo] = {}
 
 
 def _context(info: ValidationInfo) -> DataInfo:
