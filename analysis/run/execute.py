@@ -15,7 +15,8 @@ failed case (or a dead or timed-out kernel) the kernel is restarted instead.
 After the warm-up the kernel's objects (about 200,000: the imported modules) are moved out of
 the garbage collector's reach (``gc.freeze``): they live as long as the kernel, and a full
 collection -- one in every IPython reset, others during a case -- then visits only what the
-cases created. An IPython reset took 50-120 ms, most of it that collection; now about 2 ms.
+cases created. An IPython reset between cases took 80-120 ms in a kernel, most of it that
+collection; now about 15 ms.
 
 Kernels use the IPC transport with connection files in a private 0700 directory, so no other
 local user can reach them, and all are shut down at the end, also after an error or Ctrl-C.
